@@ -1,0 +1,116 @@
+"""Analysis of one video: source -> pose -> clean-up -> knee metrics -> report files.
+
+The only place that loops over frames for offline analysis. Outputs go to
+`<out_dir>/<video stem>/` (frames.csv, report.json).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from valguscam.config import Config
+from valguscam.errors import InputError
+from valguscam.export import write_frames_csv, write_json
+from valguscam.metrics import compute_metrics
+from valguscam.models import resolve_model, sha256_file
+from valguscam.pose import PoseEstimator, TrackBuilder
+from valguscam.report import ModelInfo, RunState, build_report
+from valguscam.smoothing import clean_track
+from valguscam.sources import open_source
+from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """What `analyze_video` produced: the report dict, output paths and the arrays behind them.
+
+    track is the raw (unsmoothed) pose track; metrics are computed on the cleaned track.
+    """
+
+    report: dict
+    out_dir: Path
+    files: dict[str, Path]
+    info: VideoInfo
+    track: PoseTrack
+    metrics: KneeMetrics
+    interrupted: bool = False
+
+
+def _progress(total: int | None, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total or None,
+        unit="frame",
+        disable=not enabled or None,
+        leave=False,
+        desc="pose",
+        dynamic_ncols=True,
+    )
+
+
+def estimate_track(
+    source, model_path: Path, cfg: Config, progress: bool, state: RunState
+) -> PoseTrack:
+    """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far."""
+    info = source.info
+    builder = TrackBuilder(info.width, info.height)
+    with (
+        PoseEstimator(model_path, cfg.pose) as estimator,
+        _progress(info.frame_count, progress) as bar,
+    ):
+        try:
+            for frame in source:
+                builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
+                bar.update(1)
+        except KeyboardInterrupt:
+            state.complete = False
+            state.notes.append(f"interrupted after {len(builder)} frames: results cover those only")
+        except InputError as exc:
+            if not len(builder):
+                raise
+            state.complete = False
+            state.notes.append(f"decoding stopped after {len(builder)} frames: {exc}")
+    return builder.build()
+
+
+def analyze_video(
+    video: str | Path,
+    out_dir: str | Path,
+    cfg: Config,
+    model: str | None = None,
+    decoder: str = "auto",
+    progress: bool = True,
+) -> AnalysisResult:
+    """Analyze one video file and write `<out_dir>/<stem>/frames.csv` and `report.json`."""
+    model_path = resolve_model(model or cfg.pose.model)
+    state = RunState()
+    with open_source(video, decoder=decoder) as source:
+        info = source.info
+        raw = estimate_track(source, model_path, cfg, progress, state)
+    info = _with_count(info, raw)
+    track = clean_track(raw, cfg.smoothing)
+    metrics = compute_metrics(track, raw.visibility, cfg)
+    model_info = ModelInfo(
+        name=model or cfg.pose.model, path=str(model_path), sha256=sha256_file(model_path)
+    )
+    report = build_report(info, model_info, cfg, raw, metrics, state)
+    dest = Path(out_dir) / Path(str(video)).stem
+    files = {
+        "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics),
+        "report_json": write_json(dest / "report.json", report),
+    }
+    return AnalysisResult(report, dest, files, info, raw, metrics, interrupted=not state.complete)
+
+
+def _with_count(info: VideoInfo, track: PoseTrack) -> VideoInfo:
+    """VideoInfo with frame_count and duration from the frames actually decoded."""
+    n = track.n_frames
+    if n == info.frame_count:
+        return info
+    duration = float(track.t_s[-1]) + (1.0 / info.fps if info.fps else 0.0) if n else 0.0
+    return replace(info, frame_count=n, duration_s=duration)

@@ -1,0 +1,221 @@
+"""One typed configuration: dataclasses with documented defaults, a TOML file and overrides on top.
+
+Every threshold the analysis uses lives here. `default_config.toml` (written by
+`valguscam config --write`) documents each value and its source. Units are in the names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from valguscam.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """MediaPipe Pose Landmarker options. model: registry name (lite/full/heavy) or a path."""
+
+    model: str = "full"
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class SmoothingConfig:
+    """Track clean-up.
+
+    min_visibility: landmarks scored below this are treated as missing (MediaPipe's own
+    drawing threshold is 0.5). max_gap_s: gaps up to this long are filled by interpolation.
+    cutoff_hz: zero-phase Butterworth low-pass for offline use; 6 Hz is the usual cut-off for
+    human-movement kinematics (Winter, Biomechanics and Motor Control of Human Movement).
+    one_euro_*: One Euro filter for live use (Casiez et al. 2012).
+    """
+
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.25
+    cutoff_hz: float = 6.0
+    filter_order: int = 2
+    one_euro_min_cutoff_hz: float = 1.5
+    one_euro_beta: float = 0.05
+    one_euro_d_cutoff_hz: float = 1.0
+
+
+@dataclass(frozen=True)
+class ValidityConfig:
+    """Where frontal-plane (FPPA, knee-over-foot) numbers are trusted.
+
+    max_yaw_deg: body turned at most this far from facing the camera. 2D FPPA error grows with
+    camera yaw; beyond ~30 deg it is no longer a frontal-plane measure.
+    max_flexion_deg: FPPA studies measure at 45-70 deg knee flexion (single-leg squat, landing;
+    Munro et al. 2012, Herrington 2014); deeper, the thigh foreshortens and the 2D angle swings.
+    min_thigh_ratio: 2D thigh length at least this fraction of its standing length
+    (0.7 = thigh tilted about 45 deg toward the camera).
+    min_visibility: hip, knee and ankle visibility needed.
+    """
+
+    max_yaw_deg: float = 30.0
+    max_flexion_deg: float = 70.0
+    min_thigh_ratio: float = 0.7
+    min_visibility: float = 0.5
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Standing baseline per side: median FPPA over upright, still frames.
+
+    max_flexion_deg: a frame counts as standing below this flexion.
+    min_thigh_ratio: ... and with the thigh at least this fraction of its longest 2D length.
+    min_frames: fewer standing frames than this leaves the baseline unknown.
+    structural_fppa_deg: |standing FPPA| beyond this is reported as structural alignment
+    (genu valgum/varum), not a movement fault. Normal mechanical axis is within about +/-3 deg
+    (Moreland et al. 1987); 2D landmark FPPA has an SDD of 7.5-8.9 deg (Munro et al. 2012),
+    so the default flags 3 + 7.5 ~= 10 deg.
+    """
+
+    max_flexion_deg: float = 20.0
+    min_thigh_ratio: float = 0.95
+    min_frames: int = 5
+    structural_fppa_deg: float = 10.0
+
+
+@dataclass(frozen=True)
+class KneeFootConfig:
+    """Knee position over the foot (DESIGN.md section 3), in foot widths from the big-toe line.
+
+    foot_breadth_ratio: foot breadth / foot length of adults (about 0.39; anthropometric tables).
+    default_foot_width_hw: foot width in hip widths when world landmarks cannot give it.
+    big_toe_half_width_fw: half-width of the "big_toe" band around the big-toe line.
+    lateral_edge_fw: lateral border of the foot; beyond it the knee is "outside".
+    These are coaching geometry, not clinical thresholds.
+    """
+
+    foot_breadth_ratio: float = 0.39
+    default_foot_width_hw: float = 0.45
+    big_toe_half_width_fw: float = 0.25
+    lateral_edge_fw: float = 1.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
+    validity: ValidityConfig = field(default_factory=ValidityConfig)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    knee_foot: KneeFootConfig = field(default_factory=KneeFootConfig)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return dataclasses.asdict(self)
+
+
+def _coerce(section: str, key: str, value: Any, current: Any) -> Any:
+    """Convert `value` to the type of the default `current`, or raise ConfigError."""
+    where = f"{section}.{key}"
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, str):
+                if value.lower() in {"true", "1", "yes"}:
+                    return True
+                if value.lower() in {"false", "0", "no"}:
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"config value {where}={value!r} is not a {type(current).__name__}; fix it in the "
+            "config file or the --set option"
+        ) from None
+
+
+def _apply(cfg: Config, values: dict[str, dict[str, Any]], origin: str) -> Config:
+    sections = {f.name for f in dataclasses.fields(cfg)}
+    updated = {}
+    for section, entries in values.items():
+        if section not in sections or not isinstance(entries, dict):
+            raise ConfigError(
+                f"unknown config section [{section}] in {origin}; valid sections: "
+                f"{', '.join(sorted(sections))}"
+            )
+        sub = getattr(cfg, section)
+        keys = {f.name for f in dataclasses.fields(sub)}
+        changes = {}
+        for key, value in entries.items():
+            if key not in keys:
+                raise ConfigError(
+                    f"unknown config key {section}.{key} in {origin}; valid keys: "
+                    f"{', '.join(sorted(keys))}"
+                )
+            changes[key] = _coerce(section, key, value, getattr(sub, key))
+        updated[section] = dataclasses.replace(sub, **changes)
+    return dataclasses.replace(cfg, **updated)
+
+
+def parse_overrides(items: list[str]) -> dict[str, dict[str, str]]:
+    """Parse `section.key=value` strings (the CLI's --set) into nested dicts."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        section, dot, key = name.strip().partition(".")
+        if not sep or not dot or not key:
+            raise ConfigError(
+                f"--set {item!r} is not section.key=value, e.g. validity.max_yaw_deg=25"
+            )
+        out.setdefault(section, {})[key] = value.strip()
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Defaults, then the TOML file at `path` (if given), then `section.key=value` overrides."""
+    cfg = Config()
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(
+                f"config file {p} does not exist; pass an existing TOML file to --config"
+            )
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"config file {p} is not valid TOML ({exc}); fix the syntax"
+            ) from None
+        cfg = _apply(cfg, data, str(p))
+    if overrides:
+        cfg = _apply(cfg, parse_overrides(overrides), "--set")
+    return cfg
+
+
+def to_toml(cfg: Config) -> str:
+    """The config as TOML text, each section headed by its documentation."""
+    lines = [
+        "# valguscam configuration. Units are in the key names; see README 'Configuration'.",
+        "",
+    ]
+    for f in dataclasses.fields(cfg):
+        sub = getattr(cfg, f.name)
+        doc = (type(sub).__doc__ or "").strip().splitlines()
+        lines += [f"# {d.strip()}".rstrip() for d in doc]
+        lines.append(f"[{f.name}]")
+        for k, v in dataclasses.asdict(sub).items():
+            lines.append(f"{k} = {_toml_value(v)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(v)

@@ -1,0 +1,165 @@
+"""Knee geometry from landmarks: pure numpy, no video, no vendor imports.
+
+Conventions (DESIGN.md section 3): image pixels, x right, y down; sides are the subject's.
+"Lateral" for a side points from the body midline toward that side's hip, along the hip line;
+"medial" is the opposite. Every signed angle here is positive in the valgus direction
+(knee toward the midline). Inputs are arrays of points with shape (..., 2) in pixels,
+or (..., 3) in metres for world landmarks; outputs drop the last axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from valguscam.types import KneePosition
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / n
+
+
+def _finite_median(x: np.ndarray) -> float:
+    """Median of the finite values of x, NaN if there are none (no warning)."""
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def lateral_axis(hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+    """(..., 2) unit vector along the hip line pointing from `other_hip` toward `hip` (lateral)."""
+    return _unit(np.asarray(hip, float) - np.asarray(other_hip, float))
+
+
+def fppa_deg(
+    hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray
+) -> np.ndarray:
+    """Frontal plane projection angle in degrees, (...,).
+
+    The angle between the thigh (hip->knee) and the shank (knee->ankle): 0 when collinear,
+    positive when the knee lies medial of the hip-ankle line (valgus), negative when lateral
+    (varus). Medial is toward `other_hip`. Invariant to translation, scale and mirroring.
+    """
+    hip, knee, ankle = (np.asarray(a, float) for a in (hip, knee, ankle))
+    thigh, shank = knee - hip, ankle - knee
+    magnitude = np.degrees(np.arctan2(np.abs(_cross2(thigh, shank)), np.sum(thigh * shank, -1)))
+    line = ankle - hip
+    lateral = lateral_axis(hip, other_hip)
+    # Knee on the same side of the hip-ankle line as the lateral direction -> varus (negative).
+    side = np.sign(_cross2(line, knee - hip)) * np.sign(_cross2(line, lateral))
+    return np.where(side > 0, -magnitude, magnitude)
+
+
+def _signed_to_vertical(v: np.ndarray, toward_x: np.ndarray) -> np.ndarray:
+    """Angle of v to image-down in degrees, positive when v leans toward sign(toward_x) in x."""
+    ang = np.degrees(np.arctan2(v[..., 0], v[..., 1]))
+    return ang * np.sign(toward_x)
+
+
+def thigh_angle_deg(hip: np.ndarray, knee: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+    """Thigh (hip->knee) angle to the image vertical, degrees; + = knee medial of the hip."""
+    lateral = lateral_axis(hip, other_hip)
+    return _signed_to_vertical(np.asarray(knee, float) - hip, -lateral[..., 0])
+
+
+def shank_angle_deg(knee: np.ndarray, ankle: np.ndarray, lateral: np.ndarray) -> np.ndarray:
+    """Shank (knee->ankle) angle to the image vertical, degrees; + = knee medial of the ankle."""
+    return _signed_to_vertical(np.asarray(ankle, float) - knee, lateral[..., 0])
+
+
+def angle_between_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unsigned angle between vectors a and b (..., D), degrees in [0, 180]."""
+    cos = np.sum(_unit(a) * _unit(b), axis=-1)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def flexion_deg(hip_w: np.ndarray, knee_w: np.ndarray, ankle_w: np.ndarray) -> np.ndarray:
+    """Knee flexion from 3D world landmarks (..., 3) metres: 0 = straight leg, degrees."""
+    return angle_between_deg(knee_w - hip_w, ankle_w - knee_w)
+
+
+def knee_foot_offset(
+    knee: np.ndarray, toe: np.ndarray, hip: np.ndarray, other_hip: np.ndarray
+) -> np.ndarray:
+    """Knee offset from the big-toe line along the hip line, in hip widths, (...,).
+
+    Positive = knee medial of the big-toe line (valgus direction), negative = lateral.
+    The big-toe line is the vertical through MediaPipe's foot_index point. Normalising by the
+    2D hip width makes it independent of camera distance.
+    """
+    lateral = lateral_axis(hip, other_hip)
+    hip_width = np.linalg.norm(np.asarray(hip, float) - other_hip, axis=-1)
+    lateral_offset = np.sum((np.asarray(knee, float) - toe) * lateral, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return -lateral_offset / hip_width
+
+
+def classify_knee_position(
+    knee_foot: np.ndarray,
+    foot_width_hw: float,
+    big_toe_half_width_fw: float = 0.25,
+    lateral_edge_fw: float = 1.0,
+) -> np.ndarray:
+    """KneePosition codes (int8, (...,)) from `knee_foot` offsets (hip widths, + = medial).
+
+    The offset is converted to foot widths lateral of the big-toe line, u = -knee_foot / width:
+    u < -band: inside; |u| <= band: big_toe; band < u <= lateral edge: target; beyond: outside.
+    """
+    u = -np.asarray(knee_foot, float) / foot_width_hw
+    out = np.full(u.shape, KneePosition.UNKNOWN, dtype=np.int8)
+    band = big_toe_half_width_fw
+    out[u < -band] = KneePosition.INSIDE
+    out[(u >= -band) & (u <= band)] = KneePosition.BIG_TOE
+    out[(u > band) & (u <= lateral_edge_fw)] = KneePosition.TARGET
+    out[u > lateral_edge_fw] = KneePosition.OUTSIDE
+    return out
+
+
+def foot_width_hw(
+    heel_w: np.ndarray,
+    toe_w: np.ndarray,
+    hip_w: np.ndarray,
+    other_hip_w: np.ndarray,
+    breadth_ratio: float,
+    default: float,
+) -> float:
+    """Foot width in hip widths from world landmarks (T, 3) in metres.
+
+    width = breadth_ratio x foot length (heel->toe) / hip width. Uses medians over the clip
+    (robust to MediaPipe's depth noise); `default` if unknown.
+    """
+    length = _finite_median(np.linalg.norm(toe_w - heel_w, axis=-1))
+    width = _finite_median(np.linalg.norm(hip_w - other_hip_w, axis=-1))
+    value = breadth_ratio * length / width if width > 0 else np.nan
+    return float(value) if np.isfinite(value) and value > 0 else default
+
+
+def separation_ratio(
+    a_left: np.ndarray,
+    a_right: np.ndarray,
+    b_left: np.ndarray,
+    b_right: np.ndarray,
+    axis: np.ndarray,
+) -> np.ndarray:
+    """|(a_left - a_right) . axis| / |(b_left - b_right) . axis|, (...,).
+
+    KASR = separation_ratio(knees, ankles); Noyes' ratio = separation_ratio(knees, hips).
+    """
+    num = np.abs(np.sum((a_left - a_right) * axis, axis=-1))
+    den = np.abs(np.sum((b_left - b_right) * axis, axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def body_yaw_deg(world: np.ndarray, left: int, right: int) -> np.ndarray:
+    """Yaw of the line between two world landmarks ((T, 33, 3)) to the image plane, degrees.
+
+    0 = the line is parallel to the image (subject faces the camera), 90 = side view.
+    """
+    d = world[:, left] - world[:, right]
+    return np.degrees(np.arctan2(np.abs(d[:, 2]), np.abs(d[:, 0])))

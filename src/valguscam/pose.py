@@ -1,0 +1,173 @@
+"""Pose estimation with MediaPipe Pose Landmarker (Tasks API). The only module importing mediapipe.
+
+A MediaPipe result never leaves this module: `from_mediapipe` converts it into a `PoseSample`
+of numpy arrays, and `TrackBuilder` stacks samples into a `PoseTrack`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from valguscam.config import PoseConfig
+from valguscam.errors import ModelError, PoseError
+from valguscam.landmarks import N_LANDMARKS
+from valguscam.types import Frame, PoseTrack
+
+
+@dataclass(frozen=True)
+class PoseSample:
+    """Landmarks of one frame. All NaN when no person was found.
+
+    xy: (33, 2) pixels; z: (33,) relative depth (image-width units); visibility, presence: (33,);
+    world: (33, 3) metres, hip-centred.
+    """
+
+    xy: np.ndarray
+    z: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray
+
+    @classmethod
+    def missing(cls) -> PoseSample:
+        return cls(
+            xy=np.full((N_LANDMARKS, 2), np.nan),
+            z=np.full(N_LANDMARKS, np.nan),
+            visibility=np.full(N_LANDMARKS, np.nan),
+            presence=np.full(N_LANDMARKS, np.nan),
+            world=np.full((N_LANDMARKS, 3), np.nan),
+        )
+
+    @property
+    def found(self) -> bool:
+        return not bool(np.isnan(self.visibility).all())
+
+
+def from_mediapipe(result: Any, width: int, height: int) -> PoseSample:
+    """Convert a `PoseLandmarkerResult` (first person) into a PoseSample in pixels."""
+    if not result.pose_landmarks:
+        return PoseSample.missing()
+    lms = result.pose_landmarks[0]
+    arr = np.array(
+        [(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=float
+    )
+    world = np.full((N_LANDMARKS, 3), np.nan)
+    if result.pose_world_landmarks:
+        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=float)
+    return PoseSample(
+        xy=arr[:, :2] * np.array([width, height], dtype=float),
+        z=arr[:, 2],
+        visibility=arr[:, 3],
+        presence=arr[:, 4],
+        world=world,
+    )
+
+
+class PoseEstimator:
+    """MediaPipe Pose Landmarker for one person, as a context manager.
+
+    mode "video": `detect(rgb, t_s)` with increasing times (tracking between frames);
+    mode "image": `detect(rgb)` on unrelated images. Always close it (`with` or `.close()`).
+    """
+
+    def __init__(self, model_path: Path, cfg: PoseConfig | None = None, mode: str = "video"):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        cfg = cfg or PoseConfig()
+        if mode not in {"video", "image"}:
+            raise ValueError(f"mode must be 'video' or 'image', not {mode!r}")
+        running = vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=running,
+            num_poses=1,
+            min_pose_detection_confidence=cfg.min_detection_confidence,
+            min_pose_presence_confidence=cfg.min_presence_confidence,
+            min_tracking_confidence=cfg.min_tracking_confidence,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"could not load pose model {model_path} ({str(exc).splitlines()[0]}); "
+                "check it with 'valguscam models verify' or download it again"
+            ) from None
+        self.mode = mode
+        self._last_ms = -1
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def timestamp_ms(self, t_s: float) -> int:
+        """Milliseconds for MediaPipe: rounded, forced strictly increasing."""
+        ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        return ms
+
+    def detect(self, rgb: np.ndarray, t_s: float | None = None) -> PoseSample:
+        """Landmarks of the person in `rgb` ((H, W, 3) uint8 RGB, upright)."""
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise PoseError("the pose estimator is closed; create a new PoseEstimator")
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        height, width = rgb.shape[:2]
+        if self.mode == "video":
+            if t_s is None:
+                raise ValueError("video mode needs the frame time t_s")
+            result = self._landmarker.detect_for_video(image, self.timestamp_ms(t_s))
+        else:
+            result = self._landmarker.detect(image)
+        return from_mediapipe(result, width, height)
+
+
+class TrackBuilder:
+    """Collects PoseSamples frame by frame and stacks them into a PoseTrack."""
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        self._t: list[float] = []
+        self._samples: list[PoseSample] = []
+
+    def add(self, t_s: float, sample: PoseSample) -> None:
+        self._t.append(t_s)
+        self._samples.append(sample)
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    def build(self) -> PoseTrack:
+        if not self._samples:
+            return PoseTrack.empty(np.zeros(0), self.width, self.height)
+        s = self._samples
+        return PoseTrack(
+            t_s=np.asarray(self._t, dtype=float),
+            xy=np.stack([x.xy for x in s]),
+            z=np.stack([x.z for x in s]),
+            visibility=np.stack([x.visibility for x in s]),
+            presence=np.stack([x.presence for x in s]),
+            world=np.stack([x.world for x in s]),
+            width=self.width,
+            height=self.height,
+        )
+
+
+def estimate(
+    frames: Iterable[Frame], estimator: PoseEstimator
+) -> Iterator[tuple[Frame, PoseSample]]:
+    """Run the estimator over frames, yielding each frame with its sample (lazy)."""
+    for frame in frames:
+        yield frame, estimator.detect(frame.rgb, frame.t_s)

@@ -1,0 +1,145 @@
+"""The report.json document: structure, conventions and quality warnings (pure, no I/O)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from valguscam import __version__
+from valguscam.config import Config
+from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
+from valguscam.valgus import summarize_side
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which pose model produced the landmarks."""
+
+    name: str
+    path: str
+    sha256: str
+
+
+@dataclass
+class RunState:
+    """How the run went: set by the pipeline, read into the report's quality block."""
+
+    complete: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def conventions(cfg: Config) -> dict:
+    """The measurement conventions and the range where the numbers hold, stated in the report."""
+    v = cfg.validity
+    return {
+        "sides": "left/right are the subject's sides (a person facing the camera has their left "
+        "on the image's right)",
+        "fppa": "frontal plane projection angle between thigh (hip->knee) and shank (knee->ankle) "
+        "in the image; 0 = straight, positive = valgus (knee medial of the hip-ankle line), "
+        "negative = varus",
+        "dynamic_fppa": "FPPA minus the side's standing baseline (median over upright frames)",
+        "knee_foot": "knee offset from the big-toe line (MediaPipe foot_index), in hip widths; "
+        "positive = medial",
+        "knee_position": "inside | big_toe | target (mid-outside of the foot) | outside",
+        "valid_when": (
+            f"frontal view (body yaw <= {v.max_yaw_deg:g} deg), knee flexion <= "
+            f"{v.max_flexion_deg:g} deg, 2D thigh length >= {v.min_thigh_ratio:g} x standing, "
+            f"hip/knee/ankle visibility >= {v.min_visibility:g}"
+        ),
+        "limits": "2D projection: camera yaw and deep flexion distort FPPA; manual 2D FPPA has "
+        "SEM 2.7-3.0 deg and SDD 7.5-8.9 deg (Munro et al. 2012); differences smaller than that "
+        "are within measurement error",
+    }
+
+
+def quality_warnings(track: PoseTrack, metrics: KneeMetrics, cfg: Config) -> list[str]:
+    """Human-readable warnings about what limits the trust in this clip's numbers."""
+    warnings: list[str] = []
+    n = track.n_frames
+    with_pose = int(track.has_pose.sum())
+    if with_pose == 0:
+        return ["no person detected in any frame: nothing to measure"]
+    if with_pose < 0.8 * n:
+        warnings.append(f"person detected in only {with_pose} of {n} frames")
+    yaw = metrics.yaw_deg[np.isfinite(metrics.yaw_deg)]
+    if yaw.size and np.median(yaw) > cfg.validity.max_yaw_deg:
+        warnings.append(
+            f"camera view is not frontal (median body yaw {np.median(yaw):.0f} deg > "
+            f"{cfg.validity.max_yaw_deg:g}): frontal-plane numbers are not assessed; "
+            "film from the front"
+        )
+    for side in ("left", "right"):
+        base = metrics.baseline[side]
+        if not np.isfinite(base.fppa_deg):
+            warnings.append(
+                f"{side}: no standing frames for a baseline; dynamic FPPA unavailable (start the "
+                "clip standing still, facing the camera)"
+            )
+        elif base.structural:
+            warnings.append(
+                f"{side}: standing FPPA {base.fppa_deg:+.1f} deg is beyond "
+                f"+/-{cfg.baseline.structural_fppa_deg:g} deg: structural alignment, not a "
+                "movement fault; see a professional if it concerns you"
+            )
+        if not metrics.side(side).valid.any():
+            warnings.append(f"{side}: no frame where the frontal-plane numbers can be trusted")
+    return warnings
+
+
+def build_report(
+    info: VideoInfo,
+    model: ModelInfo,
+    cfg: Config,
+    track: PoseTrack,
+    metrics: KneeMetrics,
+    state: RunState,
+) -> dict:
+    """The report.json content (see docs/report-schema.json)."""
+    with_pose = int(track.has_pose.sum())
+    warnings = quality_warnings(track, metrics, cfg) + list(state.notes)
+    status = "no_person" if with_pose == 0 else "ok" if state.complete else "incomplete"
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "valguscam", "version": __version__},
+        "source": {
+            "path": info.path,
+            "width": info.width,
+            "height": info.height,
+            "fps": round(info.fps, 3),
+            "frame_count": info.frame_count,
+            "duration_s": round(info.duration_s, 3),
+            "rotation": info.rotation,
+        },
+        "model": dataclasses.asdict(model),
+        "config": cfg.to_dict(),
+        "conventions": conventions(cfg),
+        "quality": {
+            "status": status,
+            "frames": track.n_frames,
+            "frames_with_pose": with_pose,
+            "median_yaw_deg": _median(metrics.yaw_deg),
+            "warnings": warnings,
+        },
+        "baseline": {
+            side: {
+                "fppa_deg": _round(b.fppa_deg),
+                "frames": b.n_frames,
+                "structural": b.structural,
+            }
+            for side, b in metrics.baseline.items()
+        },
+        "summary": {side: summarize_side(metrics, side).to_dict() for side in ("left", "right")},
+    }
+
+
+def _round(x: float, digits: int = 2) -> float | None:
+    return round(float(x), digits) if np.isfinite(x) else None
+
+
+def _median(x: np.ndarray) -> float | None:
+    x = x[np.isfinite(x)]
+    return round(float(np.median(x)), 1) if x.size else None

@@ -1,0 +1,132 @@
+"""Track clean-up: treat low-visibility landmarks as missing, fill short gaps, low-pass filter.
+
+Offline: zero-phase Butterworth (scipy.signal.sosfiltfilt) per run of valid samples.
+Live: a One Euro filter (Casiez, Roussel & Vogel, CHI 2012), causal, with `update()`.
+All functions are pure and return new arrays; NaN marks missing data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import signal
+
+from valguscam.config import SmoothingConfig
+from valguscam.types import PoseTrack
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the runs of True in a 1-D bool array."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return list(zip(edges[::2], edges[1::2], strict=True))
+
+
+def fill_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Linearly interpolate interior NaN gaps no longer than `max_gap_s`, per column.
+
+    x: (T, ...) samples; t_s: (T,) seconds. Gaps at the start or end, and longer gaps, stay NaN.
+    A gap's length is the time between the valid samples on either side of it.
+    """
+    flat = np.array(x, dtype=float).reshape(len(t_s), -1)
+    for col in flat.T:
+        missing = np.isnan(col)
+        if not missing.any() or missing.all():
+            continue
+        for start, stop in _runs(missing):
+            if start == 0 or stop == len(col):
+                continue
+            if t_s[stop] - t_s[start - 1] <= max_gap_s:
+                col[start:stop] = np.interp(
+                    t_s[start:stop], t_s[[start - 1, stop]], col[[start - 1, stop]]
+                )
+    return flat.reshape(np.shape(x))
+
+
+def sample_rate_hz(t_s: np.ndarray) -> float:
+    """Median sampling rate of a time vector (robust to variable frame rate), Hz."""
+    dt = np.diff(t_s)
+    dt = dt[dt > 0]
+    return float(1.0 / np.median(dt)) if dt.size else float("nan")
+
+
+def lowpass(x: np.ndarray, t_s: np.ndarray, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth low-pass along axis 0, applied to each run of valid samples.
+
+    x: (T, ...); runs too short to filter are left as they are; NaN stays NaN.
+    The cut-off is clamped below Nyquist of the median sample rate.
+    """
+    fs = sample_rate_hz(t_s)
+    out = np.array(x, dtype=float).reshape(len(t_s), -1)
+    if not np.isfinite(fs) or len(t_s) < 4:
+        return out.reshape(np.shape(x))
+    wn = min(cutoff_hz / (fs / 2.0), 0.99)
+    sos = signal.butter(order, wn, output="sos")
+    padlen = 3 * (2 * len(sos) + 1)
+    for col in out.T:
+        for start, stop in _runs(np.isfinite(col)):
+            if stop - start > padlen:
+                col[start:stop] = signal.sosfiltfilt(sos, col[start:stop])
+    return out.reshape(np.shape(x))
+
+
+def mask_low_visibility(track: PoseTrack, min_visibility: float) -> PoseTrack:
+    """A copy of `track` with landmarks of visibility < min_visibility set to NaN."""
+    with np.errstate(invalid="ignore"):
+        hidden = ~(track.visibility >= min_visibility)
+    xy, z, world = track.xy.copy(), track.z.copy(), track.world.copy()
+    xy[hidden] = np.nan
+    z[hidden] = np.nan
+    world[hidden] = np.nan
+    return track.with_(xy=xy, z=z, world=world)
+
+
+def clean_track(track: PoseTrack, cfg: SmoothingConfig) -> PoseTrack:
+    """Offline clean-up: mask low visibility, fill short gaps, zero-phase low-pass."""
+    masked = mask_low_visibility(track, cfg.min_visibility)
+    t = track.t_s
+
+    def smooth(a: np.ndarray) -> np.ndarray:
+        return lowpass(fill_gaps(a, t, cfg.max_gap_s), t, cfg.cutoff_hz, cfg.filter_order)
+
+    return masked.with_(xy=smooth(masked.xy), z=smooth(masked.z), world=smooth(masked.world))
+
+
+class OneEuroFilter:
+    """Causal One Euro filter for live landmarks (any array shape, NaN = missing).
+
+    update(x, t_s) returns the filtered array. A NaN input element resets that element.
+    min_cutoff_hz lowers jitter at rest; beta lowers lag in fast motion.
+    """
+
+    def __init__(self, min_cutoff_hz: float = 1.5, beta: float = 0.05, d_cutoff_hz: float = 1.0):
+        self.min_cutoff_hz, self.beta, self.d_cutoff_hz = min_cutoff_hz, beta, d_cutoff_hz
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff_hz: np.ndarray | float, dt: float) -> np.ndarray | float:
+        tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
+        return 1.0 / (1.0 + tau / dt)
+
+    def update(self, x: np.ndarray, t_s: float) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if self._x is None or self._t is None or t_s <= self._t:
+            self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t_s
+            return x.copy()
+        dt = t_s - self._t
+        prev = np.where(np.isnan(self._x), x, self._x)
+        dx = (x - prev) / dt
+        a_d = self._alpha(self.d_cutoff_hz, dt)
+        dx_hat = np.where(np.isnan(self._dx), dx, a_d * dx + (1 - a_d) * self._dx)
+        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+        a = self._alpha(cutoff, dt)
+        out = a * x + (1 - a) * prev
+        self._x, self._dx, self._t = out, np.where(np.isnan(dx_hat), 0.0, dx_hat), t_s
+        return out.copy()
+
+    @classmethod
+    def from_config(cls, cfg: SmoothingConfig) -> OneEuroFilter:
+        return cls(cfg.one_euro_min_cutoff_hz, cfg.one_euro_beta, cfg.one_euro_d_cutoff_hz)

@@ -1,0 +1,192 @@
+"""Frozen dataclasses of numpy arrays shared by every stage.
+
+Shapes use T = number of frames, 33 = MediaPipe landmarks. Missing data is NaN.
+Pixel coordinates: origin top-left, x right, y down, in the upright (rotation-corrected) frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+import numpy as np
+
+from valguscam.landmarks import N_LANDMARKS
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a frame source knows about its input.
+
+    width/height are of the upright frame (after applying `rotation`), in pixels.
+    fps is the average rate (frames / duration); variable-rate video keeps its own timestamps.
+    rotation is the display rotation in degrees clockwise (0, 90, 180, 270) that was applied.
+    """
+
+    path: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_s: float
+    rotation: int = 0
+    codec: str = ""
+    kind: str = "video"  # "video", "webcam" or "images"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: `rgb` is (H, W, 3) uint8 RGB, upright; `t_s` from the container."""
+
+    index: int
+    t_s: float
+    rgb: np.ndarray
+
+
+@dataclass(frozen=True)
+class PoseTrack:
+    """Landmarks of one person over a clip, one row per decoded frame (no dropped rows).
+
+    t_s: (T,) seconds from the container's timestamps.
+    xy: (T, 33, 2) pixels in the upright frame; NaN where no person or landmark treated missing.
+    z: (T, 33) MediaPipe's relative depth, in units of image width (smaller = nearer).
+    visibility, presence: (T, 33) scores in [0, 1]; NaN where no person.
+    world: (T, 33, 3) metres, hip-centred, x right, y down, z away from the camera; NaN if none.
+    width, height: frame size in pixels.
+    """
+
+    t_s: np.ndarray
+    xy: np.ndarray
+    z: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray
+    width: int
+    height: int
+
+    def __post_init__(self) -> None:
+        n = len(self.t_s)
+        expected = {
+            "xy": (n, N_LANDMARKS, 2),
+            "z": (n, N_LANDMARKS),
+            "visibility": (n, N_LANDMARKS),
+            "presence": (n, N_LANDMARKS),
+            "world": (n, N_LANDMARKS, 3),
+        }
+        for name, shape in expected.items():
+            got = getattr(self, name).shape
+            if got != shape:
+                raise ValueError(f"PoseTrack.{name} has shape {got}, expected {shape}")
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.t_s)
+
+    @property
+    def has_pose(self) -> np.ndarray:
+        """(T,) bool: a person was detected in the frame."""
+        return ~np.isnan(self.visibility).all(axis=1)
+
+    @classmethod
+    def empty(cls, t_s: np.ndarray, width: int, height: int) -> PoseTrack:
+        """A track of T frames with no person in any of them (all NaN)."""
+        n = len(t_s)
+        return cls(
+            t_s=np.asarray(t_s, dtype=float),
+            xy=np.full((n, N_LANDMARKS, 2), np.nan),
+            z=np.full((n, N_LANDMARKS), np.nan),
+            visibility=np.full((n, N_LANDMARKS), np.nan),
+            presence=np.full((n, N_LANDMARKS), np.nan),
+            world=np.full((n, N_LANDMARKS, 3), np.nan),
+            width=width,
+            height=height,
+        )
+
+    def with_(self, **changes: object) -> PoseTrack:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+class KneePosition(IntEnum):
+    """Where the knee is over the foot, medial to lateral (DESIGN.md section 3).
+
+    INSIDE: medial of the big-toe line (the fault). BIG_TOE: on the big-toe line.
+    TARGET: over the mid-outside of the foot (the coaching target). OUTSIDE: lateral of the foot.
+    UNKNOWN: landmarks missing or not trusted.
+    """
+
+    UNKNOWN = -1
+    INSIDE = 0
+    BIG_TOE = 1
+    TARGET = 2
+    OUTSIDE = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class SideMetrics:
+    """Per-frame knee metrics of one side. All arrays are (T,); NaN where not measurable.
+
+    fppa_deg: frontal plane projection angle, + = valgus (knee medial of hip-ankle line).
+    thigh_deg: thigh (hip->knee) angle to image vertical, + = knee medial of hip.
+    shank_deg: shank (knee->ankle) angle to image vertical, + = knee medial of ankle.
+    flexion_deg: knee flexion from world landmarks, 0 = straight.
+    knee_foot: knee offset from the big-toe line in hip widths, + = medial (valgus direction).
+    knee_position: KneePosition codes (int8).
+    thigh_ratio: 2D thigh length / standing thigh length (foreshortening, 1 = none).
+    valid: frontal-plane numbers trusted in this frame (visibility, view, flexion, foreshortening).
+    """
+
+    fppa_deg: np.ndarray
+    thigh_deg: np.ndarray
+    shank_deg: np.ndarray
+    flexion_deg: np.ndarray
+    knee_foot: np.ndarray
+    knee_position: np.ndarray
+    thigh_ratio: np.ndarray
+    valid: np.ndarray
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Standing alignment of one side (median over upright standing frames).
+
+    fppa_deg: NaN when no standing frames were found. structural: |fppa_deg| beyond the
+    configured structural limit (bony alignment, "see a professional", not a movement fault).
+    """
+
+    fppa_deg: float
+    n_frames: int
+    structural: bool = False
+    thigh_px: float = float("nan")
+
+
+@dataclass(frozen=True)
+class KneeMetrics:
+    """Per-frame metrics of both sides plus bilateral measures. Arrays are (T,).
+
+    kasr: knee-to-ankle separation ratio (knee gap / ankle gap), < 1 = knees closer than ankles.
+    knee_hip_ratio: knee separation / hip separation (Noyes screen).
+    yaw_deg: estimated camera-to-body yaw from world landmarks, 0 = frontal, 90 = side view.
+    dynamic_fppa_deg per side = fppa_deg - baseline.fppa_deg (see `dynamic`).
+    """
+
+    t_s: np.ndarray
+    left: SideMetrics
+    right: SideMetrics
+    kasr: np.ndarray
+    knee_hip_ratio: np.ndarray
+    yaw_deg: np.ndarray
+    baseline: dict[str, Baseline] = field(default_factory=dict)
+
+    def side(self, name: str) -> SideMetrics:
+        return self.left if name == "left" else self.right
+
+    def dynamic(self, name: str) -> np.ndarray:
+        """(T,) FPPA change from the standing baseline of side `name`, degrees (+ = more valgus)."""
+        base = self.baseline.get(name)
+        offset = base.fppa_deg if base is not None else np.nan
+        return self.side(name).fppa_deg - offset
