@@ -155,3 +155,11 @@ def test_body_yaw():
     world[0, 23], world[0, 24] = [0.1, 0, 0], [-0.1, 0, 0]  # frontal
     world[1, 23], world[1, 24] = [0.0, 0, 0.1], [0.0, 0, -0.1]  # side view
     np.testing.assert_allclose(kin.body_yaw_deg(world, 23, 24), [0.0, 90.0], atol=1e-9)
+
+
+def test_flexion_ignores_frontal_plane_angulation_given_the_hip_axis():
+    hip, knee = np.array([0.1, 0.0, 0.0]), np.array([0.02, 0.45, 0.0])  # valgus, no flexion
+    ankle = np.array([0.1, 0.9, 0.0])
+    axis = np.array([0.2, 0.0, 0.0])
+    assert kin.flexion_deg(hip, knee, ankle) > 15
+    assert kin.flexion_deg(hip, knee, ankle, axis) == pytest.approx(0.0, abs=1e-6)

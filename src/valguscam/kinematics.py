@@ -78,9 +78,21 @@ def angle_between_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
-def flexion_deg(hip_w: np.ndarray, knee_w: np.ndarray, ankle_w: np.ndarray) -> np.ndarray:
-    """Knee flexion from 3D world landmarks (..., 3) metres: 0 = straight leg, degrees."""
-    return angle_between_deg(knee_w - hip_w, ankle_w - knee_w)
+def flexion_deg(
+    hip_w: np.ndarray, knee_w: np.ndarray, ankle_w: np.ndarray, hip_axis_w: np.ndarray | None = None
+) -> np.ndarray:
+    """Knee flexion from 3D world landmarks (..., 3) metres: 0 = straight leg, degrees.
+
+    With `hip_axis_w` (left hip - right hip), thigh and shank are first projected onto the
+    plane perpendicular to it (the sagittal plane), so frontal-plane (valgus/varus) angulation
+    does not read as flexion.
+    """
+    thigh, shank = knee_w - hip_w, ankle_w - knee_w
+    if hip_axis_w is not None:
+        axis = _unit(hip_axis_w)
+        thigh = thigh - np.sum(thigh * axis, -1, keepdims=True) * axis
+        shank = shank - np.sum(shank * axis, -1, keepdims=True) * axis
+    return angle_between_deg(thigh, shank)
 
 
 def knee_foot_offset(

@@ -32,7 +32,8 @@ def _side_metrics(
     fppa = kin.fppa_deg(hip, knee, ankle, other_hip)
     thigh = kin.thigh_angle_deg(hip, knee, other_hip)
     shank = kin.shank_angle_deg(knee, ankle, lateral)
-    flexion = kin.flexion_deg(world[:, leg.hip], world[:, leg.knee], world[:, leg.ankle])
+    hip_axis = world[:, Landmark.LEFT_HIP] - world[:, Landmark.RIGHT_HIP]
+    flexion = kin.flexion_deg(world[:, leg.hip], world[:, leg.knee], world[:, leg.ankle], hip_axis)
     knee_foot = kin.knee_foot_offset(knee, toe, hip, other_hip)
     kf = cfg.knee_foot
     width = kin.foot_width_hw(
