@@ -1,0 +1,219 @@
+"""Video file decoding: probe a file's `VideoInfo` and decode it lazily with PyAV or OpenCV.
+
+Both decoders yield `(t_s, rgb)` pairs: `t_s` in seconds from the container's presentation
+timestamps (PTS), relative to the first frame (so the first frame is 0.0 and variable frame rate
+is kept), and `rgb` an upright (H, W, 3) uint8 C-contiguous RGB array. "Upright" means the
+display rotation stored in the container (the display matrix phones write) has been applied.
+
+The rotation is read once, by PyAV, from the first decoded frame's display-matrix side data, and
+both decoders apply it the same way (OpenCV's own auto-orientation is switched off), so the two
+always agree on orientation. sources.py wraps these generators in frame sources.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from valguscam.errors import InputError
+from valguscam.types import VideoInfo
+
+log = logging.getLogger(__name__)
+
+DECODERS = ("auto", "pyav", "opencv")
+"""Accepted `decoder` names; "auto" means "pyav"."""
+
+_CV2_ROTATE = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+def check_video_path(path: str | Path) -> Path:
+    """Return `path` as a Path, or raise InputError if it is missing or a folder."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"video file {p} does not exist; check the path")
+    if p.is_dir():
+        raise InputError(
+            f"{p} is a folder, not a video file; pass a video file "
+            "(open_source() reads a folder as an image sequence)"
+        )
+    return p
+
+
+def upright(rgb: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate an (H, W, 3) frame `rotation` degrees clockwise; always C-contiguous."""
+    if rotation == 0:
+        return np.ascontiguousarray(rgb)
+    return cv2.rotate(rgb, _CV2_ROTATE[rotation])
+
+
+def _clockwise(frame: av.VideoFrame) -> int:
+    """Display rotation of a decoded frame in degrees clockwise: 0, 90, 180 or 270.
+
+    PyAV 18 reports `frame.rotation` counter-clockwise in [-180, 180] (from the frame's
+    DISPLAYMATRIX side data, which FFmpeg copies from the container); 0 when there is none.
+    """
+    ccw = float(frame.rotation)
+    cw = int(round(-ccw / 90.0)) * 90 % 360
+    if abs(((-ccw - cw) + 180) % 360 - 180) > 1:
+        log.warning("display rotation %.1f deg is not a multiple of 90; using %d", -ccw, cw)
+    return cw
+
+
+def _open_container(path: Path) -> av.container.InputContainer:
+    """Open `path` with PyAV; InputError if FFmpeg cannot read it or it has no video."""
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.FFmpegError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise InputError(
+            f"{path} is not a video FFmpeg can read ({reason}); convert it to MP4/H.264 or MOV"
+        ) from err
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path} has no video stream (audio only?); pass a file with video")
+    return container
+
+
+def _first_frame(container: av.container.InputContainer, path: Path) -> av.VideoFrame:
+    """Decode the first frame of the first video stream; InputError if there is none."""
+    try:
+        frame = next(container.decode(container.streams.video[0]), None)
+    except av.FFmpegError as err:
+        raise InputError(
+            f"{path} is not a video FFmpeg can read ({err}); convert it to MP4/H.264 or MOV"
+        ) from err
+    if frame is None:
+        raise InputError(f"video file {path} has no frames; re-export or re-record it")
+    return frame
+
+
+def _count_packets(path: Path) -> int:
+    """Count the video packets of `path` by demuxing (no decoding): about one per frame."""
+    with av.open(str(path), mode="r") as container:
+        stream = container.streams.video[0]
+        return sum(1 for packet in container.demux(stream) if packet.size)
+
+
+def _duration_s(container: av.container.InputContainer, count: int) -> float:
+    """Duration in seconds from the stream or container header, else count / nominal rate."""
+    stream = container.streams.video[0]
+    rate = float(stream.guessed_rate or stream.average_rate or 30)
+    nominal = count / rate
+    duration = 0.0
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / av.time_base
+    # Some containers (e.g. FLV without an index) report a placeholder duration.
+    if not np.isfinite(duration) or duration <= 0 or duration > 4 * nominal + 1:
+        duration = nominal
+    return duration
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """What a video file holds, decoding only its first frame (for the display rotation).
+
+    frame_count comes from the container header, or from counting packets when the header
+    has none. fps is the average rate frame_count / duration_s, in frames per second.
+    Raises InputError for a missing path, a folder, an unreadable file or a video with no frames.
+    """
+    p = check_video_path(path)
+    with _open_container(p) as container:
+        stream = container.streams.video[0]
+        first = _first_frame(container, p)
+        rotation = _clockwise(first)
+        count = int(stream.frames) or _count_packets(p)
+        duration = _duration_s(container, count)
+        codec = stream.codec_context.name
+    width, height = first.width, first.height
+    if rotation in (90, 270):
+        width, height = height, width
+    return VideoInfo(
+        path=str(p),
+        width=width,
+        height=height,
+        fps=count / duration,
+        frame_count=count,
+        duration_s=duration,
+        rotation=rotation,
+        codec=codec,
+        kind="video",
+    )
+
+
+def iter_pyav(path: Path, rotation: int, threads: int = 0) -> Iterator[tuple[float, np.ndarray]]:
+    """Decode `path` with PyAV (FFmpeg frame threading), yielding (t_s, upright rgb).
+
+    threads: decoder threads, 0 = let FFmpeg choose. Colour conversion to RGB happens once,
+    in FFmpeg (swscale). A frame without a PTS gets the previous time plus one nominal period.
+    """
+    container = _open_container(path)
+    index = 0
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        stream.codec_context.thread_count = threads
+        period = 1.0 / float(stream.guessed_rate or 30)
+        t0: float | None = None
+        last = -period
+        for frame in container.decode(stream):
+            t = frame.time
+            if t is None:
+                t = last + period if t0 is not None else 0.0
+            if t0 is None:
+                t0 = t
+            last = t
+            yield t - t0, upright(frame.to_ndarray(format="rgb24"), rotation)
+            index += 1
+    except av.FFmpegError as err:
+        raise InputError(
+            f"{path} could not be decoded after frame {index} ({err}); re-encode it to MP4/H.264"
+        ) from err
+    finally:
+        container.close()
+
+
+def _open_capture(path: Path, threads: int) -> tuple[cv2.VideoCapture, bool]:
+    """Open `path` with OpenCV's FFmpeg backend; returns (capture, we_must_rotate)."""
+    params = [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
+    if not cap.isOpened():
+        cap.release()
+        raise InputError(
+            f"{path} is not a video OpenCV can read; convert it to MP4/H.264 or use decoder='pyav'"
+        )
+    # Rotate ourselves, from the rotation PyAV read, so both decoders agree by construction.
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+    return cap, cap.get(cv2.CAP_PROP_ORIENTATION_AUTO) == 0
+
+
+def iter_opencv(path: Path, rotation: int, threads: int = 0) -> Iterator[tuple[float, np.ndarray]]:
+    """Decode `path` with cv2.VideoCapture, yielding (t_s, upright rgb).
+
+    t_s comes from CAP_PROP_POS_MSEC (the frame's PTS), not index / fps. BGR is converted to
+    RGB once per frame. threads: decoder threads, 0 = OpenCV's default.
+    """
+    cap, must_rotate = _open_capture(path, threads)
+    if not must_rotate:  # this OpenCV build rotates by itself
+        rotation = 0
+    try:
+        t0: float | None = None
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            t = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            if t0 is None:
+                t0 = t
+            yield t - t0, upright(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), rotation)
+    finally:
+        cap.release()
