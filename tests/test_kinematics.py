@@ -99,15 +99,16 @@ def test_knee_foot_offset_is_scale_and_translation_invariant():
 
 
 def test_classify_knee_position_bands():
-    # Foot width 0.4 hip widths; u = -knee_foot / 0.4 foot widths lateral of the big-toe line.
-    kf = np.array([0.2, 0.05, 0.0, -0.05, -0.2, -0.4, -0.5, np.nan])
-    got = kin.classify_knee_position(kf, 0.4, big_toe_half_width_fw=0.25, lateral_edge_fw=1.0)
+    # Foot width 0.4 hip widths; u = -knee_foot / 0.4 foot widths lateral of foot_index.
+    kf = np.array([0.4, 0.2, 0.1, 0.0, -0.2, -0.3, -0.31, np.nan])
+    # u:           -1   -0.5  -0.25  0   0.5   0.75  0.775
+    got = kin.classify_knee_position(kf, 0.4)
     P = KneePosition
     assert got.tolist() == [
         P.INSIDE,
         P.BIG_TOE,
         P.BIG_TOE,
-        P.BIG_TOE,
+        P.TARGET,
         P.TARGET,
         P.TARGET,
         P.OUTSIDE,

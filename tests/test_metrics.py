@@ -86,4 +86,5 @@ def test_knee_position_classes_follow_the_knee():
     m = metrics_of(squat_track(T, flex, medial))
     bottom = int(np.argmax(flex))
     assert m.left.knee_position[bottom] == 0  # inside
-    assert m.left.knee_position[0] in (1, 2)  # big_toe or target when standing
+    assert m.left.knee_position[0] == -1  # standing: not placed over the foot
+    assert m.right.knee_position[bottom] == 1  # straight right leg tracks over the toes

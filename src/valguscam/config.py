@@ -85,19 +85,28 @@ class BaselineConfig:
 
 @dataclass(frozen=True)
 class KneeFootConfig:
-    """Knee position over the foot (DESIGN.md section 3), in foot widths from the big-toe line.
+    """Knee position over the foot (DESIGN.md section 3), in foot widths from foot_index.
 
+    MediaPipe's foot_index sits near the second toe; u = the knee's lateral offset from it in
+    foot widths. Anatomy (adult foot): the big toe is centred about a quarter of the foot's
+    width medial of the second toe and the lateral border about three quarters lateral of it.
     foot_breadth_ratio: foot breadth / foot length of adults (about 0.39; anthropometric tables).
     default_foot_width_hw: foot width in hip widths when world landmarks cannot give it.
-    big_toe_half_width_fw: half-width of the "big_toe" band around the big-toe line.
+    big_toe_offset_fw, big_toe_half_width_fw: the big-toe band is offset +/- half
+    (default u in [-0.5, 0)): medial of it = "inside", lateral of it = "target".
     lateral_edge_fw: lateral border of the foot; beyond it the knee is "outside".
+    min_flexion_deg: the knee is placed over the foot only from this flexion on; standing, a
+    knee sits between hip and ankle by build (a wide stance puts it inside the toes), and the
+    coaching cue is about where the knee travels as it bends.
     These are coaching geometry, not clinical thresholds.
     """
 
     foot_breadth_ratio: float = 0.39
     default_foot_width_hw: float = 0.45
+    big_toe_offset_fw: float = 0.25
     big_toe_half_width_fw: float = 0.25
-    lateral_edge_fw: float = 1.0
+    lateral_edge_fw: float = 0.75
+    min_flexion_deg: float = 30.0
 
 
 @dataclass(frozen=True)

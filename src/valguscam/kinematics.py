@@ -114,20 +114,24 @@ def knee_foot_offset(
 def classify_knee_position(
     knee_foot: np.ndarray,
     foot_width_hw: float,
+    big_toe_offset_fw: float = 0.25,
     big_toe_half_width_fw: float = 0.25,
-    lateral_edge_fw: float = 1.0,
+    lateral_edge_fw: float = 0.75,
 ) -> np.ndarray:
     """KneePosition codes (int8, (...,)) from `knee_foot` offsets (hip widths, + = medial).
 
-    The offset is converted to foot widths lateral of the big-toe line, u = -knee_foot / width:
-    u < -band: inside; |u| <= band: big_toe; band < u <= lateral edge: target; beyond: outside.
+    The offset becomes u = -knee_foot / foot_width_hw: foot widths lateral of MediaPipe's
+    foot_index (near the second toe). The big toe is centred `big_toe_offset_fw` medial of it.
+    u < -(offset + half): inside; up to -(offset - half): big_toe; up to `lateral_edge_fw`:
+    target (mid-outside of the foot); beyond: outside. NaN -> UNKNOWN.
     """
     u = -np.asarray(knee_foot, float) / foot_width_hw
     out = np.full(u.shape, KneePosition.UNKNOWN, dtype=np.int8)
-    band = big_toe_half_width_fw
-    out[u < -band] = KneePosition.INSIDE
-    out[(u >= -band) & (u <= band)] = KneePosition.BIG_TOE
-    out[(u > band) & (u <= lateral_edge_fw)] = KneePosition.TARGET
+    inner = -(big_toe_offset_fw + big_toe_half_width_fw)
+    outer = -(big_toe_offset_fw - big_toe_half_width_fw)
+    out[u < inner] = KneePosition.INSIDE
+    out[(u >= inner) & (u < outer)] = KneePosition.BIG_TOE
+    out[(u >= outer) & (u <= lateral_edge_fw)] = KneePosition.TARGET
     out[u > lateral_edge_fw] = KneePosition.OUTSIDE
     return out
 

@@ -45,7 +45,7 @@ def _side_metrics(
         kf.default_foot_width_hw,
     )
     position = kin.classify_knee_position(
-        knee_foot, width, kf.big_toe_half_width_fw, kf.lateral_edge_fw
+        knee_foot, width, kf.big_toe_offset_fw, kf.big_toe_half_width_fw, kf.lateral_edge_fw
     )
 
     thigh_px = np.linalg.norm(knee - hip, axis=-1)
@@ -60,8 +60,13 @@ def _side_metrics(
         frontal = yaw_deg <= v.max_yaw_deg
         not_deep = ~(flexion > v.max_flexion_deg)  # unknown flexion does not invalidate
         not_foreshortened = thigh_ratio >= v.min_thigh_ratio
+        toe_seen = visibility[:, leg.toe] >= v.min_visibility
+        bent = flexion >= kf.min_flexion_deg
     valid = seen & frontal & not_deep & not_foreshortened & np.isfinite(fppa)
-    position = np.where(seen & np.isfinite(knee_foot), position, -1).astype(np.int8)
+    # Knee over foot compares x positions near the floor: thigh foreshortening does not distort
+    # it, so it is judged at any depth, from the front, once the knee bends.
+    placed = seen & toe_seen & frontal & bent & np.isfinite(knee_foot)
+    position = np.where(placed, position, -1).astype(np.int8)
 
     b = cfg.baseline
     with np.errstate(invalid="ignore"):

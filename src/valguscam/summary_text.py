@@ -16,7 +16,8 @@ def side_line(side: str, s: dict) -> str:
     return (
         f"{side:>5} knee: peak FPPA {_deg(s['peak_fppa_deg'])} at {s['peak_time_s']:.2f} s "
         f"(standing {_deg(s['baseline_fppa_deg'])}, change {_deg(s['peak_dynamic_fppa_deg'])}); "
-        f"knee over foot: {where}; {s['valid_frames']} valid frames"
+        f"knee over foot ({s['position_frames']} bent-knee frames): {where}; "
+        f"{s['valid_frames']} valid FPPA frames"
     )
 
 

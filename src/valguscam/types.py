@@ -135,7 +135,9 @@ class SideMetrics:
     shank_deg: shank (knee->ankle) angle to image vertical, + = knee medial of ankle.
     flexion_deg: knee flexion from world landmarks, 0 = straight.
     knee_foot: knee offset from the big-toe line in hip widths, + = medial (valgus direction).
-    knee_position: KneePosition codes (int8).
+    knee_position: KneePosition codes (int8); UNKNOWN (-1) unless the view is frontal, hip, knee,
+        ankle and toe are seen and the knee is bent (its own validity: not limited by FPPA's
+        flexion range, as knee-over-toe positions are not foreshortened).
     thigh_ratio: 2D thigh length / standing thigh length (foreshortening, 1 = none).
     valid: frontal-plane numbers trusted in this frame (visibility, view, flexion, foreshortening).
     """

@@ -22,8 +22,10 @@ class SideSummary:
     peak_fppa_deg: largest FPPA on valid frames (most valgus) and its time peak_time_s.
     min_fppa_deg: smallest FPPA on valid frames (most varus).
     peak_dynamic_fppa_deg: largest FPPA minus the standing baseline.
-    knee_position_share: fraction of valid frames with a known position in each class.
-    peak_knee_foot: largest medial knee offset from the big-toe line, hip widths.
+    knee_position_share: fraction of the frames with a known knee position (bent knee, frontal
+    view) in each class; position_frames: how many such frames.
+    peak_knee_foot: largest medial knee offset from the big-toe line (hip widths) on frames with a
+    known knee position.
     """
 
     assessable: bool
@@ -37,6 +39,7 @@ class SideSummary:
     min_fppa_deg: float | None
     peak_dynamic_fppa_deg: float | None
     peak_knee_foot: float | None
+    position_frames: int
     knee_position_share: dict[str, float]
 
     def to_dict(self) -> dict:
@@ -47,50 +50,39 @@ def _opt(x: float) -> float | None:
     return round(float(x), 2) if x is not None and np.isfinite(x) else None
 
 
+def position_shares(position: np.ndarray) -> tuple[dict[str, float], int]:
+    """Share of frames in each knee-position class among frames with a known position."""
+    known = position >= 0
+    n = int(known.sum())
+    counts = np.bincount(position[known], minlength=len(POSITION_LABELS)) if n else None
+    shares = {
+        lab: round(float(counts[i]) / n, 3) if n else 0.0 for i, lab in enumerate(POSITION_LABELS)
+    }
+    return shares, n
+
+
 def summarize_side(metrics: KneeMetrics, side: str) -> SideSummary:
     """Summary of one side ("left" or "right") over the valid frames of the clip."""
     m = metrics.side(side)
     base = metrics.baseline.get(side) or Baseline(float("nan"), 0)
-    valid = m.valid
-    n = int(valid.sum())
-    total = max(int(np.isfinite(metrics.t_s).sum()), 1)
-    shares = dict.fromkeys(POSITION_LABELS, 0.0)
-    if n == 0:
-        return SideSummary(
-            assessable=False,
-            valid_frames=0,
-            valid_share=0.0,
-            baseline_fppa_deg=_opt(base.fppa_deg),
-            baseline_frames=base.n_frames,
-            structural=base.structural,
-            peak_fppa_deg=None,
-            peak_time_s=None,
-            min_fppa_deg=None,
-            peak_dynamic_fppa_deg=None,
-            peak_knee_foot=None,
-            knee_position_share=shares,
-        )
-    fppa = np.where(valid, m.fppa_deg, np.nan)
-    i_peak = int(np.nanargmax(fppa))
-    known = valid & (m.knee_position >= 0)
-    if known.any():
-        counts = np.bincount(m.knee_position[known], minlength=len(POSITION_LABELS))
-        shares = {
-            lab: round(float(c) / known.sum(), 3)
-            for lab, c in zip(POSITION_LABELS, counts, strict=True)
-        }
-    kf = np.where(valid, m.knee_foot, np.nan)
+    n = int(m.valid.sum())
+    total = max(len(metrics.t_s), 1)
+    shares, n_position = position_shares(m.knee_position)
+    fppa = np.where(m.valid, m.fppa_deg, np.nan)
+    i_peak = int(np.nanargmax(fppa)) if n else None
+    kf = np.where(m.knee_position >= 0, m.knee_foot, np.nan)
     return SideSummary(
-        assessable=True,
+        assessable=n > 0,
         valid_frames=n,
         valid_share=round(n / total, 3),
         baseline_fppa_deg=_opt(base.fppa_deg),
         baseline_frames=base.n_frames,
         structural=base.structural,
-        peak_fppa_deg=_opt(fppa[i_peak]),
-        peak_time_s=_opt(metrics.t_s[i_peak]),
-        min_fppa_deg=_opt(np.nanmin(fppa)),
-        peak_dynamic_fppa_deg=_opt(fppa[i_peak] - base.fppa_deg),
-        peak_knee_foot=_opt(np.nanmax(kf)) if np.isfinite(kf).any() else None,
+        peak_fppa_deg=_opt(fppa[i_peak]) if n else None,
+        peak_time_s=_opt(metrics.t_s[i_peak]) if n else None,
+        min_fppa_deg=_opt(np.nanmin(fppa)) if n else None,
+        peak_dynamic_fppa_deg=_opt(fppa[i_peak] - base.fppa_deg) if n else None,
+        peak_knee_foot=_opt(np.nanmax(kf)) if n_position else None,
+        position_frames=n_position,
         knee_position_share=shares,
     )
