@@ -192,3 +192,45 @@ class KneeMetrics:
         base = self.baseline.get(name)
         offset = base.fppa_deg if base is not None else np.nan
         return self.side(name).fppa_deg - offset
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One complete repetition. Times in seconds (container time), indices into the track.
+
+    lead_side: the judged leg ("left"/"right") for split squats/lunges (front leg), lateral
+    lunges (bent working leg) and single-leg squats (stance leg); None for bilateral squats.
+    """
+
+    index: int
+    i_start: int
+    i_bottom: int
+    i_end: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    lead_side: str | None = None
+    depth: float = float("nan")
+
+
+@dataclass(frozen=True)
+class ValgusEvent:
+    """One knee-collapse event on one side. Angles in degrees (FPPA + = valgus).
+
+    peak_fppa_deg is absolute; peak_dynamic_fppa_deg is relative to the standing baseline.
+    knee_position: KneePosition label at the peak ("inside", "big_toe", ...) or None.
+    severity: "mild" | "moderate" | "severe". rep: Rep.index or None outside reps.
+    """
+
+    side: str
+    start_s: float
+    peak_s: float
+    end_s: float
+    i_start: int
+    i_peak: int
+    i_end: int
+    peak_fppa_deg: float
+    peak_dynamic_fppa_deg: float
+    knee_position: str | None
+    severity: str
+    rep: int | None = None
