@@ -143,14 +143,6 @@ def test_kasr_and_knee_hip_ratio():
     )
 
 
-def test_foot_width_from_world_and_default():
-    heel, toe = np.array([[0.0, 0.9, 0.0]]), np.array([[0.0, 0.9, -0.25]])
-    lhip, rhip = np.array([[0.1, 0.0, 0.0]]), np.array([[-0.1, 0.0, 0.0]])
-    assert kin.foot_width_hw(heel, toe, lhip, rhip, 0.4, 0.45) == pytest.approx(0.4 * 0.25 / 0.2)
-    nan = np.full((1, 3), np.nan)
-    assert kin.foot_width_hw(nan, nan, lhip, rhip, 0.4, 0.45) == 0.45
-
-
 def test_body_yaw():
     world = np.zeros((2, 33, 3))
     world[0, 23], world[0, 24] = [0.1, 0, 0], [-0.1, 0, 0]  # frontal

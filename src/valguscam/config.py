@@ -66,10 +66,11 @@ class ValidityConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """Standing baseline per side: median FPPA over upright, still frames.
+    """Standing baseline per side: median FPPA over upright frames.
 
-    max_flexion_deg: a frame counts as standing below this flexion.
-    min_thigh_ratio: ... and with the thigh at least this fraction of its longest 2D length.
+    max_depth: a frame counts as standing while the pelvis is at most this far (in leg lengths)
+    below its highest position in the clip. Upright is judged from the 2D pelvis height, not
+    from MediaPipe's 3D knee flexion, which reads 15-40 deg on straight legs.
     min_frames: fewer standing frames than this leaves the baseline unknown.
     structural_fppa_deg: |standing FPPA| beyond this is reported as structural alignment
     (genu valgum/varum), not a movement fault. Normal mechanical axis is within about +/-3 deg
@@ -77,8 +78,7 @@ class BaselineConfig:
     so the default flags 3 + 7.5 ~= 10 deg.
     """
 
-    max_flexion_deg: float = 20.0
-    min_thigh_ratio: float = 0.95
+    max_depth: float = 0.03
     min_frames: int = 5
     structural_fppa_deg: float = 10.0
 
@@ -90,23 +90,81 @@ class KneeFootConfig:
     MediaPipe's foot_index sits near the second toe; u = the knee's lateral offset from it in
     foot widths. Anatomy (adult foot): the big toe is centred about a quarter of the foot's
     width medial of the second toe and the lateral border about three quarters lateral of it.
-    foot_breadth_ratio: foot breadth / foot length of adults (about 0.39; anthropometric tables).
-    default_foot_width_hw: foot width in hip widths when world landmarks cannot give it.
+    foot_breadth_shank_ratio: foot breadth / shank (knee-ankle) length: 0.055 H / 0.246 H in
+    Drillis & Contini's segment proportions (Winter's anthropometric table), so the foot's
+    width in pixels is estimated from the standing 2D shank length, free of camera distance.
+    (MediaPipe's world heel->foot_index is about half a real foot, so it is not used.)
     big_toe_offset_fw, big_toe_half_width_fw: the big-toe band is offset +/- half
     (default u in [-0.5, 0)): medial of it = "inside", lateral of it = "target".
     lateral_edge_fw: lateral border of the foot; beyond it the knee is "outside".
-    min_flexion_deg: the knee is placed over the foot only from this flexion on; standing, a
-    knee sits between hip and ankle by build (a wide stance puts it inside the toes), and the
-    coaching cue is about where the knee travels as it bends.
+    min_depth: the knee is placed over the foot only once the pelvis has dropped this far (leg
+    lengths) below standing; standing, a knee sits between hip and ankle by build (a wide
+    stance puts it inside the toes), and the coaching cue is about where the knee travels as
+    the person goes down.
     These are coaching geometry, not clinical thresholds.
     """
 
-    foot_breadth_ratio: float = 0.39
-    default_foot_width_hw: float = 0.45
+    foot_breadth_shank_ratio: float = 0.224
     big_toe_offset_fw: float = 0.25
     big_toe_half_width_fw: float = 0.25
     lateral_edge_fw: float = 0.75
-    min_flexion_deg: float = 30.0
+    min_depth: float = 0.05
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    """Knee-collapse events, severity and verdicts (valgus.py, events.py). Angles in degrees.
+
+    Events are judged on the DYNAMIC FPPA (FPPA minus the standing baseline), so a bony standing
+    alignment is not counted as a movement fault. Literature behind the defaults:
+    2D FPPA has a measurement error (SEM) of 2.7-3.0 deg and a smallest detectable difference
+    (SDD) of 7.5-8.9 deg (Munro et al. 2012); single-leg squat FPPA is 8.4 +/- 5.1 deg in
+    healthy people and 16.8 +/- 5.4 deg in patellofemoral pain (Herrington 2014); drop-jump
+    norms are 3-8 deg for men and 7-13 deg for women (Herrington & Munro 2010).
+    enter_deg: an event starts when the dynamic FPPA rises above this: 8 deg, the SDD (7.5-8.9),
+    so a change the method cannot tell from its own error is never an event. This is also the
+    "mild" band: detectable, but within healthy single-leg squat values (8.4 +/- 5.1).
+    exit_deg: the event ends when it falls below this: enter minus one SEM (8 - 3 = 5), so
+    frame-to-frame noise at the size of the measurement error neither ends nor restarts it.
+    moderate_deg: healthy single-leg squat mean + 1 SD (8.4 + 5.1 = 13.5), also just above the
+    highest drop-jump norm (13 deg, women): beyond what most healthy people show.
+    severe_deg: the patellofemoral-pain group mean (16.8): into the range of symptomatic knees.
+    The bands come from single-leg tasks and are applied to every exercise; a bilateral squat
+    normally shows less FPPA, so they are lenient there rather than alarmist.
+    absolute_margin_deg: with no standing baseline the absolute FPPA is judged instead, and
+    enter/exit rise by this much: normal standing alignment is within about +/-3 deg
+    (Moreland et al. 1987). Severity bands are absolute values in the studies and stay as set.
+    min_duration_s: an event lasts at least this long (frames x frame interval). Not from the
+    literature: pose jitter spans 1-2 frames; a knee collapse in a rep lasts far longer.
+    max_gap_s: invalid or missing frames spanning at most this long do not split an event (the
+    same 0.25 s that smoothing fills). bridge_within_rep: a longer gap inside one rep (the
+    deep bottom, where FPPA is not valid) does not split it either.
+    knee_position_rule: "fppa" = events from FPPA alone (the knee position at the peak is
+    reported); "and" = an FPPA event counts only if the knee also reached big_toe/inside;
+    "or" = the knee reaching big_toe/inside also starts or extends an event (also where FPPA is
+    not valid, e.g. deep flexion). varus_needs_outside: varus events (FPPA below -enter_deg)
+    count only if the knee is also OUTSIDE the foot: in a wide-stance squat with turned-out toes,
+    knees tracking out over the toes read negative FPPA and are often the coaching goal.
+    bottom_window_s: the "at the bottom" mean uses valid frames within +/- this of the bottom.
+    min_valid_frames / min_rep_valid_frames: fewer valid frames of a side in the judged part of
+    the clip / in a rep make it not assessable.
+    asymmetry_deg: left-right differences beyond this (the SDD) are flagged.
+    """
+
+    enter_deg: float = 8.0
+    exit_deg: float = 5.0
+    moderate_deg: float = 13.5
+    severe_deg: float = 16.8
+    absolute_margin_deg: float = 3.0
+    min_duration_s: float = 0.1
+    max_gap_s: float = 0.25
+    bridge_within_rep: bool = True
+    knee_position_rule: str = "fppa"
+    varus_needs_outside: bool = True
+    bottom_window_s: float = 0.25
+    min_valid_frames: int = 10
+    min_rep_valid_frames: int = 5
+    asymmetry_deg: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +176,7 @@ class Config:
     validity: ValidityConfig = field(default_factory=ValidityConfig)
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
     knee_foot: KneeFootConfig = field(default_factory=KneeFootConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return dataclasses.asdict(self)

@@ -120,6 +120,7 @@ def frame_rows(track: PoseTrack, metrics: KneeMetrics) -> Iterator[list[str]]:
             _fmt(L.thigh_ratio[i]),
             _fmt(R.thigh_ratio[i]),
             _fmt(metrics.yaw_deg[i], 1),
+            _fmt(metrics.depth[i]),
             str(int(L.valid[i])),
             str(int(R.valid[i])),
         ]

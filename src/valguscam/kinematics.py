@@ -113,13 +113,14 @@ def knee_foot_offset(
 
 def classify_knee_position(
     knee_foot: np.ndarray,
-    foot_width_hw: float,
+    foot_width_hw: float | np.ndarray,
     big_toe_offset_fw: float = 0.25,
     big_toe_half_width_fw: float = 0.25,
     lateral_edge_fw: float = 0.75,
 ) -> np.ndarray:
     """KneePosition codes (int8, (...,)) from `knee_foot` offsets (hip widths, + = medial).
 
+    foot_width_hw: the foot's width in hip widths, a scalar or (...,) per frame.
     The offset becomes u = -knee_foot / foot_width_hw: foot widths lateral of MediaPipe's
     foot_index (near the second toe). The big toe is centred `big_toe_offset_fw` medial of it.
     u < -(offset + half): inside; up to -(offset - half): big_toe; up to `lateral_edge_fw`:
@@ -134,25 +135,6 @@ def classify_knee_position(
     out[(u >= outer) & (u <= lateral_edge_fw)] = KneePosition.TARGET
     out[u > lateral_edge_fw] = KneePosition.OUTSIDE
     return out
-
-
-def foot_width_hw(
-    heel_w: np.ndarray,
-    toe_w: np.ndarray,
-    hip_w: np.ndarray,
-    other_hip_w: np.ndarray,
-    breadth_ratio: float,
-    default: float,
-) -> float:
-    """Foot width in hip widths from world landmarks (T, 3) in metres.
-
-    width = breadth_ratio x foot length (heel->toe) / hip width. Uses medians over the clip
-    (robust to MediaPipe's depth noise); `default` if unknown.
-    """
-    length = _finite_median(np.linalg.norm(toe_w - heel_w, axis=-1))
-    width = _finite_median(np.linalg.norm(hip_w - other_hip_w, axis=-1))
-    value = breadth_ratio * length / width if width > 0 else np.nan
-    return float(value) if np.isfinite(value) and value > 0 else default
 
 
 def separation_ratio(

@@ -7,6 +7,8 @@ can be trusted.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from valguscam import kinematics as kin
@@ -15,13 +17,32 @@ from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import Baseline, KneeMetrics, PoseTrack, SideMetrics
 
 
-def _nanpercentile(x: np.ndarray, q: float) -> float:
+def _percentile(x: np.ndarray, q: float) -> float:
     x = x[np.isfinite(x)]
     return float(np.percentile(x, q)) if x.size else float("nan")
 
 
+def pelvis_depth(track: PoseTrack) -> np.ndarray:
+    """(T,) how far the hip mid-point is below its highest position, in leg lengths.
+
+    0 = standing tall; a parallel squat is about 0.3-0.45. Leg length = 95th percentile of the
+    2D hip-ankle distance (mean of both sides) over the clip, so it is camera-distance free.
+    """
+    xy = track.xy
+    hip_y = xy[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 1].mean(axis=1)
+    legs = [np.linalg.norm(xy[:, LEGS[s].ankle] - xy[:, LEGS[s].hip], axis=-1) for s in Side]
+    leg_px = _percentile(np.nanmean(np.stack(legs), axis=0) if len(hip_y) else hip_y, 95)
+    top = _percentile(hip_y, 2)
+    return (hip_y - top) / leg_px if leg_px > 0 else hip_y * np.nan
+
+
 def _side_metrics(
-    track: PoseTrack, visibility: np.ndarray, yaw_deg: np.ndarray, side: Side, cfg: Config
+    track: PoseTrack,
+    visibility: np.ndarray,
+    yaw_deg: np.ndarray,
+    depth: np.ndarray,
+    side: Side,
+    cfg: Config,
 ) -> tuple[SideMetrics, Baseline]:
     leg, other = LEGS[side], LEGS[side.other]
     xy, world = track.xy, track.world
@@ -30,69 +51,70 @@ def _side_metrics(
     lateral = kin.lateral_axis(hip, other_hip)
 
     fppa = kin.fppa_deg(hip, knee, ankle, other_hip)
-    thigh = kin.thigh_angle_deg(hip, knee, other_hip)
-    shank = kin.shank_angle_deg(knee, ankle, lateral)
     hip_axis = world[:, Landmark.LEFT_HIP] - world[:, Landmark.RIGHT_HIP]
     flexion = kin.flexion_deg(world[:, leg.hip], world[:, leg.knee], world[:, leg.ankle], hip_axis)
-    knee_foot = kin.knee_foot_offset(knee, toe, hip, other_hip)
+    # The foot's line at mid-foot (between ankle and foot_index): on a straight foot it is the
+    # second-toe line; on a turned-out foot it follows the turn-out, as a knee tracking the
+    # foot does.
+    knee_foot = kin.knee_foot_offset(knee, (ankle + toe) / 2.0, hip, other_hip)
     kf = cfg.knee_foot
-    width = kin.foot_width_hw(
-        world[:, leg.heel],
-        world[:, leg.toe],
-        world[:, leg.hip],
-        world[:, other.hip],
-        kf.foot_breadth_ratio,
-        kf.default_foot_width_hw,
-    )
+    # Foot width from the standing shank length (anthropometry), in hip widths per frame.
+    standing_shank_px = _percentile(np.linalg.norm(ankle - knee, axis=-1), 95)
+    hip_width_px = np.linalg.norm(hip - other_hip, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        foot_width = kf.foot_breadth_shank_ratio * standing_shank_px / hip_width_px
     position = kin.classify_knee_position(
-        knee_foot, width, kf.big_toe_offset_fw, kf.big_toe_half_width_fw, kf.lateral_edge_fw
+        knee_foot, foot_width, kf.big_toe_offset_fw, kf.big_toe_half_width_fw, kf.lateral_edge_fw
     )
-
     thigh_px = np.linalg.norm(knee - hip, axis=-1)
-    standing_thigh_px = _nanpercentile(thigh_px, 95)
-    thigh_ratio = thigh_px / standing_thigh_px if standing_thigh_px > 0 else thigh_px * np.nan
+    standing_thigh_px = _percentile(thigh_px, 95)
+    thigh_ratio = thigh_px / standing_thigh_px
 
     v = cfg.validity
     with np.errstate(invalid="ignore"):
-        seen = np.all(
-            visibility[:, [leg.hip, leg.knee, leg.ankle, other.hip]] >= v.min_visibility, 1
-        )
+        hka = [leg.hip, leg.knee, leg.ankle, other.hip]
+        seen = np.all(visibility[:, hka] >= v.min_visibility, axis=1)
+        toe_seen = visibility[:, leg.toe] >= v.min_visibility
         frontal = yaw_deg <= v.max_yaw_deg
         not_deep = ~(flexion > v.max_flexion_deg)  # unknown flexion does not invalidate
         not_foreshortened = thigh_ratio >= v.min_thigh_ratio
-        toe_seen = visibility[:, leg.toe] >= v.min_visibility
-        bent = flexion >= kf.min_flexion_deg
+        down = depth >= kf.min_depth
+        standing = seen & frontal & (depth <= cfg.baseline.max_depth) & np.isfinite(fppa)
     valid = seen & frontal & not_deep & not_foreshortened & np.isfinite(fppa)
     # Knee over foot compares x positions near the floor: thigh foreshortening does not distort
-    # it, so it is judged at any depth, from the front, once the knee bends.
-    placed = seen & toe_seen & frontal & bent & np.isfinite(knee_foot)
+    # it, so it is judged at any depth, from the front, once the person goes down.
+    placed = seen & toe_seen & frontal & down & np.isfinite(knee_foot)
     position = np.where(placed, position, -1).astype(np.int8)
 
-    b = cfg.baseline
-    with np.errstate(invalid="ignore"):
-        standing = (
-            seen & frontal & (thigh_ratio >= b.min_thigh_ratio) & ~(flexion > b.max_flexion_deg)
-        )
-    standing &= np.isfinite(fppa)
-    n_standing = int(standing.sum())
-    base_fppa = float(np.median(fppa[standing])) if n_standing >= b.min_frames else float("nan")
-    baseline = Baseline(
-        fppa_deg=base_fppa,
-        n_frames=n_standing,
-        structural=bool(np.isfinite(base_fppa) and abs(base_fppa) > b.structural_fppa_deg),
-        thigh_px=standing_thigh_px,
-    )
     metrics = SideMetrics(
-        fppa_deg=fppa,
-        thigh_deg=thigh,
-        shank_deg=shank,
-        flexion_deg=flexion,
-        knee_foot=knee_foot,
-        knee_position=position,
-        thigh_ratio=thigh_ratio,
-        valid=valid,
-    )
-    return metrics, baseline
+        fppa_deg=fppa, thigh_deg=kin.thigh_angle_deg(hip, knee, other_hip),
+        shank_deg=kin.shank_angle_deg(knee, ankle, lateral), flexion_deg=flexion,
+        knee_foot=knee_foot, knee_position=position, thigh_ratio=thigh_ratio, valid=valid,
+    )  # fmt: skip
+    return metrics, _baseline(fppa, standing, standing_thigh_px, cfg)
+
+
+def _baseline(fppa: np.ndarray, standing: np.ndarray, thigh_px: float, cfg: Config) -> Baseline:
+    """Median FPPA over standing frames; NaN when there are fewer than min_frames."""
+    b = cfg.baseline
+    n = int(standing.sum())
+    value = float(np.median(fppa[standing])) if n >= b.min_frames else float("nan")
+    structural = bool(np.isfinite(value) and abs(value) > b.structural_fppa_deg)
+    return Baseline(fppa_deg=value, n_frames=n, structural=structural, thigh_px=thigh_px)
+
+
+def body_yaw(track: PoseTrack) -> np.ndarray:
+    """(T,) mean yaw of the hip and shoulder lines to the image plane, degrees (0 = frontal)."""
+    if not track.n_frames:
+        return np.zeros(0)
+    w = track.world
+    both = np.stack([
+        kin.body_yaw_deg(w, Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+        kin.body_yaw_deg(w, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    ])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        return np.nanmean(both, axis=0)
 
 
 def compute_metrics(track: PoseTrack, visibility: np.ndarray, cfg: Config) -> KneeMetrics:
@@ -100,34 +122,18 @@ def compute_metrics(track: PoseTrack, visibility: np.ndarray, cfg: Config) -> Kn
 
     visibility: (T, 33) raw MediaPipe visibility (NaN where no person), used for validity.
     """
-    yaw = (
-        np.nanmean(
-            np.stack(
-                [
-                    kin.body_yaw_deg(track.world, Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
-                    kin.body_yaw_deg(track.world, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
-                ]
-            ),
-            axis=0,
-        )
-        if track.n_frames
-        else np.zeros(0)
-    )
-    left, base_l = _side_metrics(track, visibility, yaw, Side.LEFT, cfg)
-    right, base_r = _side_metrics(track, visibility, yaw, Side.RIGHT, cfg)
+    yaw = body_yaw(track)
+    depth = pelvis_depth(track)
+    left, base_l = _side_metrics(track, visibility, yaw, depth, Side.LEFT, cfg)
+    right, base_r = _side_metrics(track, visibility, yaw, depth, Side.RIGHT, cfg)
     xy = track.xy
     axis = kin.lateral_axis(xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
     knees = (xy[:, Landmark.LEFT_KNEE], xy[:, Landmark.RIGHT_KNEE])
-    kasr = kin.separation_ratio(
-        *knees, xy[:, Landmark.LEFT_ANKLE], xy[:, Landmark.RIGHT_ANKLE], axis
-    )
-    khr = kin.separation_ratio(*knees, xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP], axis)
+    ankles = (xy[:, Landmark.LEFT_ANKLE], xy[:, Landmark.RIGHT_ANKLE])
+    hips = (xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
     return KneeMetrics(
-        t_s=track.t_s,
-        left=left,
-        right=right,
-        kasr=kasr,
-        knee_hip_ratio=khr,
-        yaw_deg=yaw,
-        baseline={"left": base_l, "right": base_r},
-    )
+        t_s=track.t_s, left=left, right=right,
+        kasr=kin.separation_ratio(*knees, *ankles, axis),
+        knee_hip_ratio=kin.separation_ratio(*knees, *hips, axis),
+        yaw_deg=yaw, depth=depth, baseline={"left": base_l, "right": base_r},
+    )  # fmt: skip

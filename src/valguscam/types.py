@@ -173,6 +173,7 @@ class KneeMetrics:
     kasr: knee-to-ankle separation ratio (knee gap / ankle gap), < 1 = knees closer than ankles.
     knee_hip_ratio: knee separation / hip separation (Noyes screen).
     yaw_deg: estimated camera-to-body yaw from world landmarks, 0 = frontal, 90 = side view.
+    depth: pelvis drop below its highest position, in leg lengths (0 = standing tall).
     dynamic_fppa_deg per side = fppa_deg - baseline.fppa_deg (see `dynamic`).
     """
 
@@ -182,6 +183,7 @@ class KneeMetrics:
     kasr: np.ndarray
     knee_hip_ratio: np.ndarray
     yaw_deg: np.ndarray
+    depth: np.ndarray
     baseline: dict[str, Baseline] = field(default_factory=dict)
 
     def side(self, name: str) -> SideMetrics:
