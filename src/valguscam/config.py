@@ -69,7 +69,7 @@ class BaselineConfig:
     """Standing baseline per side: median FPPA over upright frames.
 
     max_depth: a frame counts as standing while the pelvis is at most this far (in leg lengths)
-    below its highest position in the clip. Upright is judged from the 2D pelvis height, not
+    below its standing height above the ankles. Upright is judged from the 2D pelvis height, not
     from MediaPipe's 3D knee flexion, which reads 15-40 deg on straight legs.
     min_frames: fewer standing frames than this leaves the baseline unknown.
     structural_fppa_deg: |standing FPPA| beyond this is reported as structural alignment

@@ -41,6 +41,7 @@ FRAME_COLUMNS = (
     "thigh_ratio_left",
     "thigh_ratio_right",
     "yaw_deg",
+    "depth",
     "valid_left",
     "valid_right",
 )

@@ -23,17 +23,24 @@ def _percentile(x: np.ndarray, q: float) -> float:
 
 
 def pelvis_depth(track: PoseTrack) -> np.ndarray:
-    """(T,) how far the hip mid-point is below its highest position, in leg lengths.
+    """(T,) how far the pelvis is below its standing height above the ankles, in leg lengths.
 
-    0 = standing tall; a parallel squat is about 0.3-0.45. Leg length = 95th percentile of the
-    2D hip-ankle distance (mean of both sides) over the clip, so it is camera-distance free.
+    0 = standing tall; a parallel squat is about 0.3-0.45. Height = ankle mid-point y minus hip
+    mid-point y, so a camera that tilts or a person who steps does not read as depth. Standing
+    height = its 98th percentile; leg length = 95th percentile of the 2D hip-ankle distance.
     """
     xy = track.xy
+    if not track.n_frames:
+        return np.zeros(0)
     hip_y = xy[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 1].mean(axis=1)
+    ankle_y = xy[:, [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE], 1].mean(axis=1)
+    height = ankle_y - hip_y
     legs = [np.linalg.norm(xy[:, LEGS[s].ankle] - xy[:, LEGS[s].hip], axis=-1) for s in Side]
-    leg_px = _percentile(np.nanmean(np.stack(legs), axis=0) if len(hip_y) else hip_y, 95)
-    top = _percentile(hip_y, 2)
-    return (hip_y - top) / leg_px if leg_px > 0 else hip_y * np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        leg_px = _percentile(np.nanmean(np.stack(legs), axis=0), 95)
+    top = _percentile(height, 98)
+    return (top - height) / leg_px if leg_px > 0 else height * np.nan
 
 
 def _side_metrics(

@@ -6,6 +6,9 @@ of numpy arrays, and `TrackBuilder` stacks samples into a `PoseTrack`.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +71,28 @@ def from_mediapipe(result: Any, width: int, height: int) -> PoseSample:
     )
 
 
+@contextlib.contextmanager
+def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
+    """Send what native code (TFLite, glog) writes to file descriptor 2 to /dev/null.
+
+    MediaPipe prints start-up chatter (delegate, feedback-manager and projection warnings) from
+    C++ when a model loads and on the first frame; users should see one line per problem.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class PoseEstimator:
     """MediaPipe Pose Landmarker for one person, as a context manager.
 
@@ -75,8 +100,15 @@ class PoseEstimator:
     mode "image": `detect(rgb)` on unrelated images. Always close it (`with` or `.close()`).
     """
 
-    def __init__(self, model_path: Path, cfg: PoseConfig | None = None, mode: str = "video"):
-        from mediapipe.tasks.python import BaseOptions, vision
+    def __init__(
+        self,
+        model_path: Path,
+        cfg: PoseConfig | None = None,
+        mode: str = "video",
+        quiet: bool = True,
+    ):
+        with native_stderr_silenced(quiet):
+            from mediapipe.tasks.python import BaseOptions, vision
 
         cfg = cfg or PoseConfig()
         if mode not in {"video", "image"}:
@@ -90,8 +122,10 @@ class PoseEstimator:
             min_pose_presence_confidence=cfg.min_presence_confidence,
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
+        self._quiet_frames = 2 if quiet else 0  # native warnings come on the first frames
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with native_stderr_silenced(quiet):
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"could not load pose model {model_path} ({str(exc).splitlines()[0]}); "
@@ -125,12 +159,14 @@ class PoseEstimator:
             raise PoseError("the pose estimator is closed; create a new PoseEstimator")
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         height, width = rgb.shape[:2]
-        if self.mode == "video":
-            if t_s is None:
-                raise ValueError("video mode needs the frame time t_s")
-            result = self._landmarker.detect_for_video(image, self.timestamp_ms(t_s))
-        else:
-            result = self._landmarker.detect(image)
+        if self.mode == "video" and t_s is None:
+            raise ValueError("video mode needs the frame time t_s")
+        with native_stderr_silenced(self._quiet_frames > 0):
+            if self.mode == "video":
+                result = self._landmarker.detect_for_video(image, self.timestamp_ms(t_s))
+            else:
+                result = self._landmarker.detect(image)
+        self._quiet_frames = max(self._quiet_frames - 1, 0)
         return from_mediapipe(result, width, height)
 
 

@@ -41,10 +41,14 @@ def conventions(cfg: Config) -> dict:
         "fppa": "frontal plane projection angle between thigh (hip->knee) and shank (knee->ankle) "
         "in the image; 0 = straight, positive = valgus (knee medial of the hip-ankle line), "
         "negative = varus",
-        "dynamic_fppa": "FPPA minus the side's standing baseline (median over upright frames)",
-        "knee_foot": "knee offset from the big-toe line (MediaPipe foot_index), in hip widths; "
-        "positive = medial",
-        "knee_position": "inside | big_toe | target (mid-outside of the foot) | outside",
+        "dynamic_fppa": "FPPA minus the side's standing baseline (median over frontal frames "
+        "with the pelvis at standing height)",
+        "knee_foot": "knee offset from the foot's line at mid-foot (between ankle and MediaPipe "
+        "foot_index), along the hip line, in hip widths; positive = medial",
+        "knee_position": "inside | big_toe | target (mid-outside of the foot) | outside, in foot "
+        "widths from the mid-foot line; judged once the pelvis has dropped (bent knees)",
+        "flexion": "knee flexion from MediaPipe 3D world landmarks in the sagittal plane; an "
+        "estimate (reads 15-40 deg on straight legs), used for validity only",
         "valid_when": (
             f"frontal view (body yaw <= {v.max_yaw_deg:g} deg), knee flexion <= "
             f"{v.max_flexion_deg:g} deg, 2D thigh length >= {v.min_thigh_ratio:g} x standing, "

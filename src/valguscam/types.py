@@ -173,7 +173,7 @@ class KneeMetrics:
     kasr: knee-to-ankle separation ratio (knee gap / ankle gap), < 1 = knees closer than ankles.
     knee_hip_ratio: knee separation / hip separation (Noyes screen).
     yaw_deg: estimated camera-to-body yaw from world landmarks, 0 = frontal, 90 = side view.
-    depth: pelvis drop below its highest position, in leg lengths (0 = standing tall).
+    depth: pelvis drop below its standing height above the ankles, leg lengths (0 = standing).
     dynamic_fppa_deg per side = fppa_deg - baseline.fppa_deg (see `dynamic`).
     """
 
