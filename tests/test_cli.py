@@ -112,6 +112,9 @@ def test_interrupt_keeps_what_was_computed(tmp_path, videos_dir, model_path):
         [sys.executable, "-m", "valguscam", "analyze", str(videos_dir / "rjsong/squat.mp4"),
          "--out", str(tmp_path), "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A shell that starts jobs in the background ignores SIGINT for them, and Python then
+        # never installs its Ctrl-C handler: restore the default as a terminal would have it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     time.sleep(6)
     proc.send_signal(signal.SIGINT)

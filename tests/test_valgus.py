@@ -24,6 +24,7 @@ from valguscam.errors import ConfigError
 from valguscam.events import detect_events, severity
 from valguscam.landmarks import Side
 from valguscam.metrics import compute_metrics
+from valguscam.smoothing import clean_track
 from valguscam.types import Baseline, KneeMetrics
 from valguscam.valgus import assess, summarize_side
 
@@ -39,10 +40,12 @@ def frame_s(t: np.ndarray) -> float:
     return float(np.median(np.diff(t)))
 
 
-def assert_one_event_per_rep_at_the_bottom(events, reps, t):
+def assert_one_event_per_rep_at_the_bottom(events, reps, t, tol_s=None):
+    """One event per rep, peak within 2 frames of the bottom (or tol_s), spanning the bottom."""
+    tol_s = 2 * frame_s(t) if tol_s is None else tol_s
     assert [e.rep for e in events] == [r.index for r in reps]
     for e, r in zip(events, reps, strict=True):
-        assert abs(e.peak_s - r.bottom_s) <= 2 * frame_s(t) + 1e-9
+        assert abs(e.peak_s - r.bottom_s) <= tol_s + 1e-9
         assert e.start_s < r.bottom_s < e.end_s
         assert e.i_start <= e.i_peak <= e.i_end
 
@@ -68,15 +71,19 @@ def test_variable_frame_rate_keeps_events_on_the_bottoms():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_noise_and_short_dropouts_neither_create_nor_split_events(seed):
+@pytest.mark.parametrize(("smooth", "sd_px"), [(False, 1.5), (True, 3.0)])
+def test_noise_and_short_dropouts_neither_create_nor_split_events(seed, smooth, sd_px):
+    # 1.5 px raw ~ 1.2 deg FPPA noise; 3 px ~ 2.5 deg (the SEM of 2D FPPA), then smoothed
     track, reps, _ = session(medial_m={Side.LEFT: 0.06})
     b = reps[1].i_bottom
-    noisy = add_noise(track, sd_px=1.5, seed=seed)  # ~1.2 deg FPPA noise
+    noisy = add_noise(track, sd_px=sd_px, seed=seed)
     noisy = drop_frames(noisy, np.r_[b - 1 : b + 3, 10:14, reps[2].i_bottom - 12])
-    m = metrics_of(noisy)
+    cleaned = clean_track(noisy, CFG.smoothing) if smooth else noisy  # as the pipeline does
+    m = compute_metrics(cleaned, noisy.visibility, CFG)
     assert not m.left.valid[b]
     left = detect_events(m, "left", reps, EV)
-    assert_one_event_per_rep_at_the_bottom(left, reps, m.t_s)
+    # the FPPA curve is flat near the bottom: noise moves its maximum by a few frames
+    assert_one_event_per_rep_at_the_bottom(left, reps, m.t_s, tol_s=EV.bottom_window_s)
     assert detect_events(m, "right", reps, EV) == []
 
 
@@ -178,6 +185,7 @@ def test_side_or_unknown_view_is_not_assessable(view):
     assert {r.verdict for r in result.reps} == {"not_assessable"}
     assert all("front" in s.reason for s in result.sides.values())
     assert result.events == () and not result.asymmetry.assessable
+    assert all(s.events == 0 and s.max_severity is None for s in result.sides.values())
     kinds = [a["kind"] for a in advice_for(result)]
     assert kinds == ["note", "safety"]
 
@@ -223,8 +231,9 @@ def test_unknown_lead_leg_of_a_one_leg_exercise_is_not_judged():
 def test_no_baseline_falls_back_to_absolute_fppa_and_says_so():
     track, reps, _ = session(medial_m={Side.LEFT: [0.06, 0.034, 0.06]})  # 17, ~10, 17 deg
     m = metrics_of(track)
-    m = dataclasses.replace(m, baseline={"left": Baseline(float("nan"), 0), **{
-        "right": m.baseline["right"]}})
+    m = dataclasses.replace(
+        m, baseline={"left": Baseline(float("nan"), 0), **{"right": m.baseline["right"]}}
+    )
     events = detect_events(m, "left", reps, EV)
     assert [e.rep for e in events] == [0, 2]  # 10 deg < 8 + 3 deg margin
     assert all(np.isnan(e.peak_dynamic_fppa_deg) and e.peak_fppa_deg > 16 for e in events)

@@ -42,7 +42,7 @@ def _item(kind: str, text: str, side: str | None, why: str) -> dict[str, str | N
 
 
 def _sides_with(sides: Mapping[str, Mapping[str, Any]], verdict: str) -> str | None:
-    """"left", "right", "both" or None: the sides with this verdict."""
+    """ "left", "right", "both" or None: the sides with this verdict."""
     found = [s for s in ("left", "right") if sides.get(s, {}).get("verdict") == verdict]
     return None if not found else found[0] if len(found) == 1 else "both"
 
@@ -90,8 +90,8 @@ def _asymmetry_items(asym: Mapping[str, Any]) -> list[dict]:
             f"Your {side} knee moves {size} further inward than the other: give it extra "
             "attention and compare the sides again.",
             side,
-            f"the left-right difference exceeds the {asym.get('threshold_deg')} deg smallest "
-            "detectable difference of 2D FPPA",
+            f"the left-right difference exceeds the {asym.get('threshold_deg', 8.0):g} deg "
+            "smallest detectable difference of 2D FPPA",
         )
     ]
 

@@ -134,8 +134,9 @@ class EventsConfig:
     absolute_margin_deg: with no standing baseline the absolute FPPA is judged instead, and
     enter/exit rise by this much: normal standing alignment is within about +/-3 deg
     (Moreland et al. 1987). Severity bands are absolute values in the studies and stay as set.
-    min_duration_s: an event lasts at least this long (frames x frame interval). Not from the
-    literature: pose jitter spans 1-2 frames; a knee collapse in a rep lasts far longer.
+    min_duration_s: an event lasts at least this long (frames x frame interval), and a dip below
+    exit_deg shorter than this does not end it (debounce). Not from the literature: pose jitter
+    spans 1-2 frames; a knee collapse in a rep lasts far longer.
     max_gap_s: invalid or missing frames spanning at most this long do not split an event (the
     same 0.25 s that smoothing fills). bridge_within_rep: a longer gap inside one rep (the
     deep bottom, where FPPA is not valid) does not split it either.

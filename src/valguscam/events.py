@@ -106,10 +106,22 @@ def _segments(
     return segments
 
 
-def _long_enough(t_s: np.ndarray, first: int, last: int, cfg: EventsConfig) -> bool:
+def _debounced(
+    t_s: np.ndarray, segments: list[tuple[int, int]], cfg: EventsConfig
+) -> list[tuple[int, int]]:
+    """Merge runs split by a dip shorter than min_duration_s, then drop runs shorter than it.
+
+    A run's duration is the time its frames cover (last - first + one frame interval).
+    """
     dt = np.diff(t_s)
     frame_s = float(np.median(dt[dt > 0])) if np.any(dt > 0) else 0.0
-    return t_s[last] - t_s[first] + frame_s >= cfg.min_duration_s - _EPS
+    merged: list[tuple[int, int]] = []
+    for first, last in segments:
+        if merged and t_s[first] - t_s[merged[-1][1]] - frame_s < cfg.min_duration_s - _EPS:
+            merged[-1] = (merged[-1][0], last)
+        else:
+            merged.append((first, last))
+    return [(a, b) for a, b in merged if t_s[b] - t_s[a] + frame_s >= cfg.min_duration_s - _EPS]
 
 
 def _peak(metrics: KneeMetrics, side: str, c: dict[str, np.ndarray], first: int, last: int) -> int:
@@ -162,11 +174,14 @@ def detect_events(
 
     direction "valgus" (knee medial, FPPA +) or "varus" (knee lateral, FPPA -; the event's
     peak_fppa_deg is then negative and its severity uses the size of the excursion).
-    Hysteresis: enter above `enter_deg`, leave below `exit_deg` (dynamic FPPA, degrees); runs
-    shorter than `min_duration_s` are dropped; gaps of invalid frames up to `max_gap_s` (or
+    Hysteresis: enter above `enter_deg`, leave below `exit_deg` (dynamic FPPA, degrees); a dip
+    below exit shorter than `min_duration_s` does not end a run, and runs shorter than it are
+    dropped; gaps of invalid frames up to `max_gap_s` (or
     inside one rep, with `bridge_within_rep`) do not split a run. Each event's `rep` is the
     Rep.index whose [i_start, i_end] holds the peak. peak_dynamic_fppa_deg is NaN when the side
-    has no standing baseline (the event was judged on the absolute FPPA).
+    has no standing baseline (the event was judged on the absolute FPPA). With
+    knee_position_rule "or", an event without any valid FPPA frame (knee position alone) peaks
+    at the most medial knee position and is "mild": its size is not measured.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
@@ -184,9 +199,7 @@ def detect_events(
         direction == "varus" and cfg.varus_needs_outside
     )
     events = []
-    for first, last in _segments(metrics.t_s, c, rep_of, cfg):
-        if not _long_enough(metrics.t_s, first, last, cfg):
-            continue
+    for first, last in _debounced(metrics.t_s, _segments(metrics.t_s, c, rep_of, cfg), cfg):
         if need_fault and not c["fault"][first : last + 1].any():
             continue
         events.append(_event(metrics, side, c, (first, last), rep_of, cfg))

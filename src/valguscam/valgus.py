@@ -122,7 +122,8 @@ OBLIQUE_WARNING = (
 
 @dataclass(frozen=True)
 class SideAssessment:
-    """One side over the clip, on the frames where it is the judged leg. Degrees, FPPA + = valgus.
+    """One side over the clip, on the frames where it is the judged leg (inside its judged reps
+    when reps are given, else the whole clip). Degrees, FPPA + = valgus.
 
     verdict: "ok" | "valgus" | "varus" | "not_assessable" (`reason` says why). reference:
     "dynamic" (FPPA minus standing baseline) or "absolute" (no baseline: see notes).
@@ -228,9 +229,10 @@ def _judged(events: list[ValgusEvent], rep_ids: set[int] | None) -> list[ValgusE
 
 
 def _side_notes(metrics: KneeMetrics, side: str, absolute: bool, cfg: EventsConfig) -> list[str]:
+    """The absolute-FPPA fallback (when the side has anything to judge) and structural notes."""
     base = metrics.baseline.get(side) or Baseline(float("nan"), 0)
     notes = []
-    if absolute:
+    if absolute and metrics.side(side).valid.any():
         notes.append(
             f"no standing baseline for the {side} knee: judged on the absolute FPPA with "
             f"thresholds raised by {cfg.absolute_margin_deg:g} deg; stand still facing the "
@@ -264,8 +266,11 @@ def assess_side(
     judged, rep_ids, why = _judged_frames(len(metrics.t_s), side, reps, exercise)
     ok = m.valid & np.isfinite(ref) & judged
     n_valid = int(ok.sum())
-    valgus, varus = _judged(events[0], rep_ids), _judged(events[1], rep_ids)
     reason = view_reason(view) or why
+    if view_reason(view) is None:
+        valgus, varus = _judged(events[0], rep_ids), _judged(events[1], rep_ids)
+    else:  # no findings from a view that cannot show them
+        valgus, varus = [], []
     if reason is None and n_valid < cfg.min_valid_frames:
         reason = f"too few valid frames ({n_valid} < {cfg.min_valid_frames}) for a frontal reading"
     verdict = "not_assessable" if reason else "valgus" if valgus else "varus" if varus else "ok"
@@ -312,16 +317,8 @@ def asymmetry(sides: dict[str, SideAssessment], cfg: EventsConfig) -> Asymmetry:
     ref = "absolute" if absolute else "dynamic"
     missing = [s.side for s in (left, right) if s.verdict == "not_assessable"]
     if missing:
-        return Asymmetry(
-            False,
-            f"{' and '.join(missing)} knee not assessable",
-            ref,
-            None,
-            None,
-            cfg.asymmetry_deg,
-            False,
-            None,
-        )
+        why = f"{' and '.join(missing)} knee not assessable"
+        return Asymmetry(False, why, ref, None, None, cfg.asymmetry_deg, False, None)
     if absolute:
         peak = _diff(left.peak_fppa_deg, right.peak_fppa_deg)
         bottom = _diff(left.bottom_fppa_deg, right.bottom_fppa_deg)
