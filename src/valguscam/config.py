@@ -169,6 +169,80 @@ class EventsConfig:
 
 
 @dataclass(frozen=True)
+class MovementConfig:
+    """Reps, exercise and camera view (movement.py, reps.py).
+
+    Depth = pelvis drop: 1 - (hip height above the lower ankle) / (its standing value); 0 is
+    standing tall (with thigh and shank tilted by a and b, depth = 1 - (cos a + cos b) / 2:
+    about 0.3 at 90 deg of knee flexion, 0.5-0.7 in the deep squats of the shared clips).
+    depth_cutoff_hz: zero-phase low-pass of the depth and knee flexion signals. A rep lasts
+    1-4 s (< 1 Hz); 4 Hz removes pose jitter and moves the moment a rep leaves standing by
+    under 2 frames at 30 fps (a zero-phase filter spreads an onset over ~1 / (2 cutoff)).
+    max_gap_s: pose gaps up to this long are interpolated; a longer gap drops the rep under way.
+    standing_window_s, standing_percentile: the standing height is this percentile of the hip
+    height within +/- the window, so a person who steps toward or away from the camera keeps
+    depth 0 when upright. 4 s is longer than a rep stays down (1-3 s, ~4 s for a heavy one);
+    the 90th percentile is standing while at least a tenth of the window is spent upright.
+    A rep leaves standing, goes deeper than the rep level and comes back to standing:
+    standing = at most max(standing_depth, standing_frac x the rep's depth) (25 % of a 0.5-deep
+    squat is ~40 deg of knee flexion; 0.05 is well above hip jitter of a few pixels); rep
+    level = max(min_rep_depth, rep_depth_frac x reference), reference = the clip's deepest peak
+    offline, the deepest rep so far live. Sets go to a consistent depth: the shallowest rep of
+    a set in the shared clips reaches 78 % of its deepest, picking up a bottle or re-racking a
+    bar dips 38-43 % as deep, and 0.5-0.7 count alike. min_rep_depth 0.1 ~ 50 deg of knee
+    flexion, the shallow end of clinical single-leg squats (45-60 deg).
+    min_rep_flexion_deg: some knee bends this much more at the rep's deepest than at its start
+    (world landmarks; MediaPipe's 3D flexion is offset, 15-40 deg on straight legs, but its
+    change follows the movement: +48 to +130 deg in the shared clips' reps, ~0 when a lifter
+    walks back from the rack, which shrinks him in the image and reads as depth).
+    min_rep_s / max_rep_s: shorter is jitter or a bounce (a jump squat takes ~0.8 s), longer
+    is not one rep (a slow-tempo squat with a pause takes ~13 s).
+    View: per frame, 2D hip and shoulder widths over the standing 2D leg length, divided by
+    their front-on values (frontal_hip_ratio, frontal_shoulder_ratio; landmark spacings of
+    about 0.1 H and 0.2 H against a 0.49 H leg in Winter's anthropometric table, 0.24-0.29 and
+    0.39-0.51 on the shared front clips), give a 2D yaw = arccos(ratio), averaged with the
+    world-landmark yaw (view_2d_weight on 2D: MediaPipe's depth is noisy). Median yaw below
+    frontal_max_yaw_deg (the FPPA validity limit) is "frontal", from sagittal_min_yaw_deg
+    (nearer side-on than face-on) "sagittal", between "oblique"; fewer than min_view_frames
+    frames with a pose: "unknown".
+    Exercise, per rep, from world landmarks in hip widths (hip landmark spacing), medians over
+    the rep's bottom (frames at least bottom_frac of its depth): split squat / lunge when the
+    ankles are split_min_hw apart front-to-back (a split stance is 3-4, squat stances stay
+    under 1: 0.05-0.6 on the shared clips); lateral lunge when lateral_min_hw apart sideways (a
+    lateral lunge is 4-5, the widest squat stance seen 2.4) with the pelvis lateral_min_shift
+    of the stance width off-centre toward one foot (squats: under 0.05 from the front);
+    single-leg squat when one foot's lowest point is single_leg_lift leg lengths above the
+    other's in single_leg_frac of the rep's frames (MediaPipe puts a hidden foot up to 0.2
+    high in side views). min_visibility: landmarks scored below this are ignored.
+    """
+
+    depth_cutoff_hz: float = 4.0
+    max_gap_s: float = 0.5
+    standing_window_s: float = 4.0
+    standing_percentile: float = 90.0
+    standing_depth: float = 0.05
+    standing_frac: float = 0.25
+    min_rep_depth: float = 0.1
+    rep_depth_frac: float = 0.6
+    min_rep_flexion_deg: float = 30.0
+    min_rep_s: float = 0.4
+    max_rep_s: float = 20.0
+    frontal_hip_ratio: float = 0.25
+    frontal_shoulder_ratio: float = 0.45
+    view_2d_weight: float = 0.5
+    frontal_max_yaw_deg: float = 30.0
+    sagittal_min_yaw_deg: float = 45.0
+    min_view_frames: int = 10
+    bottom_frac: float = 0.7
+    split_min_hw: float = 1.5
+    lateral_min_hw: float = 3.0
+    lateral_min_shift: float = 0.2
+    single_leg_lift: float = 0.25
+    single_leg_frac: float = 0.6
+    min_visibility: float = 0.5
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -178,6 +252,7 @@ class Config:
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
     knee_foot: KneeFootConfig = field(default_factory=KneeFootConfig)
     events: EventsConfig = field(default_factory=EventsConfig)
+    movement: MovementConfig = field(default_factory=MovementConfig)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return dataclasses.asdict(self)
