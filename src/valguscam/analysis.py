@@ -13,6 +13,7 @@ from pathlib import Path
 from valguscam.config import Config
 from valguscam.errors import InputError
 from valguscam.export import write_frames_csv, write_json
+from valguscam.findings import Findings, find_movement, findings_report
 from valguscam.metrics import compute_metrics
 from valguscam.models import resolve_model, sha256_file
 from valguscam.pose import PoseEstimator, TrackBuilder
@@ -37,6 +38,7 @@ class AnalysisResult:
     info: VideoInfo
     track: PoseTrack
     metrics: KneeMetrics
+    findings: Findings
     interrupted: bool = False
 
 
@@ -85,8 +87,12 @@ def analyze_video(
     model: str | None = None,
     decoder: str = "auto",
     progress: bool = True,
+    exercise: str = "auto",
 ) -> AnalysisResult:
-    """Analyze one video file and write `<out_dir>/<stem>/frames.csv` and `report.json`."""
+    """Analyze one video file and write `<out_dir>/<stem>/frames.csv` and `report.json`.
+
+    exercise: "auto" to detect it, or one of movement.EXERCISES to force it.
+    """
     model_path = resolve_model(model or cfg.pose.model)
     state = RunState()
     with open_source(video, decoder=decoder) as source:
@@ -95,16 +101,19 @@ def analyze_video(
     info = _with_count(info, raw)
     track = clean_track(raw, cfg.smoothing)
     metrics = compute_metrics(track, raw.visibility, cfg)
+    findings = find_movement(raw, metrics, cfg, exercise)
     model_info = ModelInfo(
         name=model or cfg.pose.model, path=str(model_path), sha256=sha256_file(model_path)
     )
-    report = build_report(info, model_info, cfg, raw, metrics, state)
+    report = build_report(info, model_info, cfg, raw, metrics, state, findings_report(findings))
     dest = Path(out_dir) / Path(str(video)).stem
     files = {
-        "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics),
+        "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics, findings.reps),
         "report_json": write_json(dest / "report.json", report),
     }
-    return AnalysisResult(report, dest, files, info, raw, metrics, interrupted=not state.complete)
+    return AnalysisResult(
+        report, dest, files, info, raw, metrics, findings, interrupted=not state.complete
+    )
 
 
 def _with_count(info: VideoInfo, track: PoseTrack) -> VideoInfo:

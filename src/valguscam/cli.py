@@ -65,8 +65,15 @@ cli.add_command(models_group)
     show_default=True,
     help="Video decoder.",
 )
+@click.option(
+    "--exercise",
+    type=click.Choice(["auto", "bilateral_squat", "split_squat", "lateral_lunge",
+                       "single_leg_squat"]),
+    default="auto", show_default=True,
+    help="The exercise; auto detects it. Decides which leg is judged in lunges.",
+)  # fmt: skip
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
-def analyze(video, out_dir, model, config_path, overrides, decoder, no_progress) -> None:
+def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no_progress) -> None:
     """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json)."""
     from valguscam.analysis import analyze_video
     from valguscam.config import load_config
@@ -75,8 +82,9 @@ def analyze(video, out_dir, model, config_path, overrides, decoder, no_progress)
 
     cfg = load_config(config_path, list(overrides))
     result = analyze_video(
-        video, out_dir, cfg, model=model, decoder=decoder, progress=not no_progress
-    )
+        video, out_dir, cfg, model=model, decoder=decoder, progress=not no_progress,
+        exercise=exercise,
+    )  # fmt: skip
     click.echo(render(result.report, result.files))
     if result.report["quality"]["status"] == "no_person":
         raise NoPersonError(

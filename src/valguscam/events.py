@@ -200,7 +200,9 @@ def detect_events(
     )
     events = []
     for first, last in _debounced(metrics.t_s, _segments(metrics.t_s, c, rep_of, cfg), cfg):
-        if need_fault and not c["fault"][first : last + 1].any():
+        # The knee-position fault must coincide with the FPPA excursion (a valid frame beyond
+        # exit_deg), not merely fall somewhere in a run bridged across an invalid deep bottom.
+        if need_fault and not (c["fault"] & c["stay"])[first : last + 1].any():
             continue
         events.append(_event(metrics, side, c, (first, last), rep_of, cfg))
     return events

@@ -16,7 +16,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from valguscam.types import KneeMetrics, KneePosition, PoseTrack
+from valguscam.findings import phase_and_rep
+from valguscam.types import KneeMetrics, KneePosition, PoseTrack, Rep
 
 FRAME_COLUMNS = (
     "frame",
@@ -44,6 +45,8 @@ FRAME_COLUMNS = (
     "depth",
     "valid_left",
     "valid_right",
+    "rep",
+    "phase",
 )
 
 
@@ -92,8 +95,14 @@ def _position(code: int) -> str:
     return KneePosition(int(code)).label if code >= 0 else ""
 
 
-def frame_rows(track: PoseTrack, metrics: KneeMetrics) -> Iterator[list[str]]:
-    """One CSV row per frame, in FRAME_COLUMNS order; empty cells where not measurable."""
+def frame_rows(
+    track: PoseTrack, metrics: KneeMetrics, reps: tuple[Rep, ...] = ()
+) -> Iterator[list[str]]:
+    """One CSV row per frame, in FRAME_COLUMNS order; empty cells where not measurable.
+
+    rep: the rep index of the frame (empty outside reps); phase: descent / bottom / ascent.
+    """
+    phase, rep_of = phase_and_rep(track.n_frames, reps)
     L, R = metrics.left, metrics.right  # noqa: N806 - the subject's sides
     dl, dr = metrics.dynamic("left"), metrics.dynamic("right")
     has_pose = track.has_pose
@@ -124,13 +133,17 @@ def frame_rows(track: PoseTrack, metrics: KneeMetrics) -> Iterator[list[str]]:
             _fmt(metrics.depth[i]),
             str(int(L.valid[i])),
             str(int(R.valid[i])),
+            str(rep_of[i]) if rep_of[i] >= 0 else "",
+            phase[i],
         ]
 
 
-def write_frames_csv(path: str | Path, track: PoseTrack, metrics: KneeMetrics) -> Path:
+def write_frames_csv(
+    path: str | Path, track: PoseTrack, metrics: KneeMetrics, reps: tuple[Rep, ...] = ()
+) -> Path:
     """Write frames.csv (one row per decoded frame), atomically."""
     with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(FRAME_COLUMNS)
-        writer.writerows(frame_rows(track, metrics))
+        writer.writerows(frame_rows(track, metrics, reps))
     return Path(path)

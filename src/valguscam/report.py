@@ -94,6 +94,15 @@ def quality_warnings(track: PoseTrack, metrics: KneeMetrics, cfg: Config) -> lis
     return warnings
 
 
+def _summary(metrics: KneeMetrics, movement: dict) -> dict:
+    """Per side: the clip-wide numbers, overlaid by the verdict and the judged-frame numbers."""
+    out: dict = {"rep_count": len(movement["reps"])}
+    for side in ("left", "right"):
+        out[side] = {**summarize_side(metrics, side).to_dict(), **movement["sides"][side]}
+    out["asymmetry"] = movement["asymmetry"]
+    return out
+
+
 def build_report(
     info: VideoInfo,
     model: ModelInfo,
@@ -101,10 +110,14 @@ def build_report(
     track: PoseTrack,
     metrics: KneeMetrics,
     state: RunState,
+    movement: dict,
 ) -> dict:
-    """The report.json content (see docs/report-schema.json)."""
+    """The report.json content (see docs/report-schema.json).
+
+    movement: findings.findings_report(...) (view, exercise, reps, events, sides, advice).
+    """
     with_pose = int(track.has_pose.sum())
-    warnings = quality_warnings(track, metrics, cfg) + list(state.notes)
+    warnings = quality_warnings(track, metrics, cfg) + movement["warnings"] + list(state.notes)
     status = "no_person" if with_pose == 0 else "ok" if state.complete else "incomplete"
     return {
         "schema_version": SCHEMA_VERSION,
@@ -136,7 +149,12 @@ def build_report(
             }
             for side, b in metrics.baseline.items()
         },
-        "summary": {side: summarize_side(metrics, side).to_dict() for side in ("left", "right")},
+        "view": movement["view"],
+        "exercise": movement["exercise"],
+        "reps": movement["reps"],
+        "events": movement["events"],
+        "summary": _summary(metrics, movement),
+        "advice": movement["advice"],
     }
 
 
