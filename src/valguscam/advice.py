@@ -59,11 +59,29 @@ def _valgus_items(side: str, sides: Mapping[str, Mapping[str, Any]]) -> list[dic
     return items
 
 
+def _tracking_items(
+    sides: Mapping[str, Mapping[str, Any]], medial_share: Mapping[str, float], min_share: float
+) -> list[dict]:
+    """A knee cue for each judged side whose knee sat on the big-toe line or inside it for at
+    least `min_share` of its bent-knee frames (coaching geometry, not a valgus verdict)."""
+    items = []
+    for s in ("left", "right"):
+        share = medial_share.get(s)
+        if share is None or share < min_share or sides.get(s, {}).get("verdict") != "ok":
+            continue
+        why = (
+            f"the knee lined up with the big toe or inside it for {share:.0%} of the bent-knee "
+            "frames; the FPPA change stayed within measurement error"
+        )
+        items.append(_item("cue", CUE_KNEE, s, why))
+    return items
+
+
 def _structural_items(sides: Mapping[str, Mapping[str, Any]]) -> list[dict]:
     items = []
     for s in ("left", "right"):
         side = sides.get(s, {})
-        if side.get("structural"):
+        if side.get("structural") and side.get("verdict") != "not_assessable":
             note = side.get("structural_note") or "structural alignment, see a professional"
             items.append(
                 _item(
@@ -103,11 +121,15 @@ def _not_assessable_items(sides: Mapping[str, Mapping[str, Any]]) -> list[dict]:
     return [_item("note", "Your knees could not be judged in this clip.", side, text or None)]
 
 
-def advice_for(findings: Any) -> list[dict]:
+def advice_for(
+    findings: Any, medial_share: Mapping[str, float] | None = None, min_share: float = 0.5
+) -> list[dict]:
     """Cues, exercises and referrals for the findings; the safety line is always the last item.
 
     findings: an `Assessment` or its `to_dict()` (keys "sides" and "asymmetry"; each side has
     "verdict", "max_severity", "structural", "structural_note", "reason").
+    medial_share: per side, the share of bent-knee frames with the knee on the big-toe line or
+    inside it; at least `min_share` adds a knee cue to a side judged ok.
     """
     data = findings.to_dict() if hasattr(findings, "to_dict") else dict(findings)
     sides: Mapping[str, Mapping[str, Any]] = data.get("sides", {})
@@ -126,11 +148,13 @@ def advice_for(findings: Any) -> list[dict]:
                 "the knee travelled outside the foot: aim it over the mid-outside, not beyond",
             )
         )
+    tracking = _tracking_items(sides, medial_share or {}, min_share)
+    items += tracking
     items += _asymmetry_items(data.get("asymmetry") or {})
     items += _structural_items(sides)
     if all(v == "not_assessable" for v in verdicts.values()):
         items += _not_assessable_items(sides)
-    elif not valgus_side and not varus_side:
+    elif not valgus_side and not varus_side and not tracking:
         items.append(
             _item(
                 "keep",

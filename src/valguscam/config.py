@@ -101,6 +101,9 @@ class KneeFootConfig:
     lengths) below standing; standing, a knee sits between hip and ankle by build (a wide
     stance puts it inside the toes), and the coaching cue is about where the knee travels as
     the person goes down.
+    cue_medial_share: a side judged ok still gets the "knee over the mid-outside of your foot"
+    cue when its knee sat on the big-toe line or inside it for at least this share of the
+    bent-knee frames (0.5 = most of the time; a coaching choice, not from the literature).
     These are coaching geometry, not clinical thresholds.
     """
 
@@ -109,6 +112,7 @@ class KneeFootConfig:
     big_toe_half_width_fw: float = 0.25
     lateral_edge_fw: float = 0.75
     min_depth: float = 0.05
+    cue_medial_share: float = 0.5
 
 
 @dataclass(frozen=True)

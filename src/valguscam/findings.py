@@ -22,6 +22,7 @@ from valguscam.movement import (
     classify_view,
     detect_exercise,
 )
+from valguscam.rep_summary import position_shares
 from valguscam.reps import find_reps
 from valguscam.types import KneeMetrics, PoseTrack, Rep
 from valguscam.valgus import Assessment, assess
@@ -69,11 +70,22 @@ def find_movement(
     label = chosen.label if isinstance(chosen, ExerciseEstimate) else chosen
     rep_views = tuple(classify_view(raw, slice(r.i_start, r.i_end + 1), cfg.movement) for r in reps)
     assessment = assess(metrics, reps, view.label, label, cfg.events)
+    advice = advice_for(assessment, medial_shares(metrics), cfg.knee_foot.cue_medial_share)
     return Findings(
         view=view, rep_views=rep_views, reps=tuple(reps), exercise=label,
         exercise_source="auto" if exercise == "auto" else "forced",
-        assessment=assessment, advice=tuple(advice_for(assessment)),
+        assessment=assessment, advice=tuple(advice),
     )  # fmt: skip
+
+
+def medial_shares(metrics: KneeMetrics) -> dict[str, float]:
+    """Per side: share of bent-knee frames with the knee on the big-toe line or inside it."""
+    out = {}
+    for side in ("left", "right"):
+        shares, n = position_shares(metrics.side(side).knee_position)
+        if n:
+            out[side] = shares["inside"] + shares["big_toe"]
+    return out
 
 
 def phase_and_rep(n_frames: int, reps: tuple[Rep, ...]) -> tuple[list[str], np.ndarray]:

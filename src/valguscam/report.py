@@ -60,8 +60,14 @@ def conventions(cfg: Config) -> dict:
     }
 
 
-def quality_warnings(track: PoseTrack, metrics: KneeMetrics, cfg: Config) -> list[str]:
-    """Human-readable warnings about what limits the trust in this clip's numbers."""
+def quality_warnings(
+    track: PoseTrack, metrics: KneeMetrics, cfg: Config, view: str = "frontal"
+) -> list[str]:
+    """Human-readable warnings about what limits the trust in this clip's numbers.
+
+    For a side or unknown view, the view warning of the movement stage says it all; the
+    per-side frontal-plane warnings are left out.
+    """
     warnings: list[str] = []
     n = track.n_frames
     with_pose = int(track.has_pose.sum())
@@ -69,6 +75,8 @@ def quality_warnings(track: PoseTrack, metrics: KneeMetrics, cfg: Config) -> lis
         return ["no person detected in any frame: nothing to measure"]
     if with_pose < 0.8 * n:
         warnings.append(f"person detected in only {with_pose} of {n} frames")
+    if view not in ("frontal", "oblique"):
+        return warnings
     yaw = metrics.yaw_deg[np.isfinite(metrics.yaw_deg)]
     if yaw.size and np.median(yaw) > cfg.validity.max_yaw_deg:
         warnings.append(
@@ -117,7 +125,8 @@ def build_report(
     movement: findings.findings_report(...) (view, exercise, reps, events, sides, advice).
     """
     with_pose = int(track.has_pose.sum())
-    warnings = quality_warnings(track, metrics, cfg) + movement["warnings"] + list(state.notes)
+    view = movement["view"]["label"]
+    warnings = quality_warnings(track, metrics, cfg, view) + movement["warnings"] + state.notes
     status = "no_person" if with_pose == 0 else "ok" if state.complete else "incomplete"
     return {
         "schema_version": SCHEMA_VERSION,

@@ -8,32 +8,60 @@ def _deg(x: float | None) -> str:
 
 
 def side_line(side: str, s: dict) -> str:
-    """One line per knee: peak FPPA, baseline, dynamic change, where the knee tracked."""
-    if not s["assessable"]:
-        return f"{side:>5} knee: not assessable (no frame with a trustworthy frontal view)"
+    """One line per knee: verdict, peak FPPA, baseline, dynamic change, where the knee tracked."""
+    verdict = s.get("verdict", "n/a")
+    if verdict == "not_assessable" or not s["assessable"]:
+        why = s.get("reason") or "no frame with a trustworthy frontal view"
+        return f"{side:>5} knee: not assessable ({why})"
     shares = s["knee_position_share"]
     where = ", ".join(f"{k} {v:.0%}" for k, v in shares.items() if v >= 0.005) or "n/a"
+    events = s.get("events", 0)
+    severity = f", worst {s['max_severity']}" if s.get("max_severity") else ""
     return (
-        f"{side:>5} knee: peak FPPA {_deg(s['peak_fppa_deg'])} at {s['peak_time_s']:.2f} s "
-        f"(standing {_deg(s['baseline_fppa_deg'])}, change {_deg(s['peak_dynamic_fppa_deg'])}); "
-        f"knee over foot ({s['position_frames']} bent-knee frames): {where}; "
-        f"{s['valid_frames']} valid FPPA frames"
+        f"{side:>5} knee: {verdict.upper()} ({events} valgus event(s){severity}); "
+        f"peak FPPA {_deg(s['peak_fppa_deg'])} (standing {_deg(s['baseline_fppa_deg'])}, "
+        f"change {_deg(s['peak_dynamic_fppa_deg'])}); knee over foot: {where}"
     )
 
 
+def event_line(e: dict) -> str:
+    """One collapse event: side, rep, time, how far, where the knee was."""
+    rep = "outside reps" if e["rep"] is None else f"rep {e['rep'] + 1}"
+    dyn = e["peak_dynamic_fppa_deg"]
+    return (
+        f"  {e['kind']} {e['side']} knee, {rep}: {e['start_s']:.2f}-{e['end_s']:.2f} s, peak "
+        f"{_deg(e['peak_fppa_deg'])} at {e['peak_s']:.2f} s (frame {e['i_peak']}), change "
+        f"{_deg(dyn)}, {e['severity']}, knee {e['knee_position'] or 'n/a'}"
+    )
+
+
+def advice_line(a: dict) -> str:
+    """One advice item: kind, side, text and why (the safety line stands alone)."""
+    if a["kind"] == "safety":
+        return f"safety: {a['text']}"
+    side = f" [{a['side']}]" if a["side"] else ""
+    why = f" ({a['why']})" if a["why"] else ""
+    return f"{a['kind']}{side}: {a['text']}{why}"
+
+
 def render(report: dict, files: dict) -> str:
-    """The whole summary: source, quality, one line per knee, conventions, warnings, files."""
+    """The whole summary: source, movement, one line per knee, events, advice, warnings, files."""
     src, q = report["source"], report["quality"]
+    view, ex, summary = report["view"], report["exercise"], report["summary"]
+    yaw = "n/a" if q["median_yaw_deg"] is None else f"{q['median_yaw_deg']:.0f} deg"
     lines = [
         f"{src['path']}: {q['frames']} frames, {src['duration_s']:.1f} s, person in "
-        f"{q['frames_with_pose']} frames, median body yaw "
-        f"{'n/a' if q['median_yaw_deg'] is None else format(q['median_yaw_deg'], '.0f') + ' deg'}",
+        f"{q['frames_with_pose']} frames, median body yaw {yaw}",
+        f"view {view['label']}, {ex['label'].replace('_', ' ')} ({ex['source']}), "
+        f"{summary['rep_count']} rep(s)",
     ]
-    lines += [side_line(side, report["summary"][side]) for side in ("left", "right")]
+    lines += [side_line(side, summary[side]) for side in ("left", "right")]
+    lines += [event_line(e) for e in report["events"]]
     lines.append(
         "FPPA + = valgus (knee toward the midline); sides are the subject's; valid when "
         + report["conventions"]["valid_when"]
     )
+    lines += [advice_line(a) for a in report["advice"]]
     lines += [f"warning: {w}" for w in q["warnings"]]
     lines += [f"wrote {p}" for p in files.values()]
     return "\n".join(lines)
