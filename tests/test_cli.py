@@ -98,8 +98,10 @@ def test_analyze_prints_a_summary(tmp_path, videos_dir, model_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip() == ""  # no native log chatter, no warnings for a clean clip
     lines = proc.stdout.splitlines()
-    assert any(line.strip().startswith("left knee: peak FPPA") for line in lines)
-    assert any(line.strip().startswith("right knee: peak FPPA") for line in lines)
+    assert "view frontal, bilateral squat (auto), 1 rep(s)" in lines
+    assert any(line.strip().startswith("left knee: OK") for line in lines)
+    assert any(line.strip().startswith("right knee: OK") for line in lines)
+    assert lines[-3].startswith("safety: Sharp pain")
     assert "FPPA + = valgus" in proc.stdout
     assert (tmp_path / "IMG_7060/report.json").is_file()
 

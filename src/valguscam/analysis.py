@@ -105,7 +105,9 @@ def analyze_video(
     model_info = ModelInfo(
         name=model or cfg.pose.model, path=str(model_path), sha256=sha256_file(model_path)
     )
-    report = build_report(info, model_info, cfg, raw, metrics, state, findings_report(findings))
+    report = build_report(
+        info, model_info, cfg, raw, metrics, state, findings_report(findings, metrics)
+    )
     dest = Path(out_dir) / Path(str(video)).stem
     files = {
         "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics, findings.reps),

@@ -99,6 +99,25 @@ def phase_and_rep(n_frames: int, reps: tuple[Rep, ...]) -> tuple[list[str], np.n
     return phase, rep_of
 
 
+def _round(x: float, digits: int = 3) -> float | None:
+    return round(float(x), digits) if np.isfinite(x) else None
+
+
+def _tracking_asymmetry(reps: list[dict]) -> dict:
+    """Left minus right knee_foot_at_depth, median over reps (hip widths, + = left more medial)."""
+    diffs = [
+        r["left"]["knee_foot_at_depth"] - r["right"]["knee_foot_at_depth"]
+        for r in reps
+        if r["left"]
+        and r["right"]
+        and r["left"]["knee_foot_at_depth"] is not None
+        and r["right"]["knee_foot_at_depth"] is not None
+    ]
+    diff = _round(float(np.median(diffs))) if diffs else None
+    more = None if not diff else "left" if diff > 0 else "right"
+    return {"knee_foot_diff_at_depth": diff, "more_medial_side_at_depth": more}
+
+
 def _view_dict(v: ViewEstimate) -> dict:
     return {
         "label": v.label,
@@ -109,11 +128,29 @@ def _view_dict(v: ViewEstimate) -> dict:
     }
 
 
-def findings_report(f: Findings) -> dict:
+def knee_foot_at_depth(metrics: KneeMetrics, rep: Rep, side: str) -> float:
+    """Median knee offset from the mid-foot line (hip widths, + = medial) over the deeper half
+    of a rep (pelvis depth >= half the rep's deepest), on frames with a known knee position.
+    Knee-over-foot x positions are not foreshortened, so this holds where FPPA does not."""
+    sl = slice(rep.i_start, rep.i_end + 1)
+    depth = metrics.depth[sl]
+    if not np.isfinite(depth).any():
+        return float("nan")
+    m = metrics.side(side)
+    use = (depth >= 0.5 * np.nanmax(depth)) & (m.knee_position[sl] >= 0)
+    return float(np.median(m.knee_foot[sl][use])) if use.any() else float("nan")
+
+
+def findings_report(f: Findings, metrics: KneeMetrics) -> dict:
     """The report.json blocks of the findings: view, exercise, reps, events, advice, and the
     per-side verdict fields (merged into `summary` by report.build_report)."""
     a = f.assessment.to_dict()
     rows = {(r["rep"], r["side"]): r for r in a["reps"]}
+    for rep in f.reps:
+        for side in ("left", "right"):
+            row = rows.get((rep.index, side))
+            if row is not None:
+                row["knee_foot_at_depth"] = _round(knee_foot_at_depth(metrics, rep, side))
     reps = []
     for rep, view in zip(f.reps, f.rep_views, strict=True):
         reps.append({
@@ -130,7 +167,7 @@ def findings_report(f: Findings) -> dict:
         "reps": reps,
         "events": sorted(events, key=lambda e: e["start_s"]),
         "sides": a["sides"],
-        "asymmetry": a["asymmetry"],
+        "asymmetry": {**a["asymmetry"], **_tracking_asymmetry(reps)},
         "advice": list(f.advice),
         "warnings": list(a["warnings"]),
     }

@@ -57,6 +57,13 @@ def render(report: dict, files: dict) -> str:
     ]
     lines += [side_line(side, summary[side]) for side in ("left", "right")]
     lines += [event_line(e) for e in report["events"]]
+    asym = summary["asymmetry"]
+    if asym.get("more_medial_side_at_depth"):
+        lines.append(
+            f"  at depth the {asym['more_medial_side_at_depth']} knee tracked "
+            f"{abs(asym['knee_foot_diff_at_depth']):.2f} hip widths more medially than the other "
+            "(knee over foot, median over reps)"
+        )
     lines.append(
         "FPPA + = valgus (knee toward the midline); sides are the subject's; valid when "
         + report["conventions"]["valid_when"]
