@@ -6,8 +6,10 @@ The only place that loops over frames for offline analysis. Outputs go to
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from valguscam.config import Config
@@ -16,6 +18,7 @@ from valguscam.export import write_frames_csv, write_json
 from valguscam.findings import Findings, find_movement, findings_report
 from valguscam.metrics import compute_metrics
 from valguscam.models import resolve_model, sha256_file
+from valguscam.pipeline import prefetch
 from valguscam.pose import PoseEstimator, TrackBuilder
 from valguscam.report import ModelInfo, RunState, build_report
 from valguscam.smoothing import clean_track
@@ -30,6 +33,7 @@ class AnalysisResult:
     """What `analyze_video` produced: the report dict, output paths and the arrays behind them.
 
     track is the raw (unsmoothed) pose track; metrics are computed on the cleaned track.
+    timings_s: wall time per stage (model_load, pose, post, write), seconds.
     """
 
     report: dict
@@ -40,6 +44,7 @@ class AnalysisResult:
     metrics: KneeMetrics
     findings: Findings
     interrupted: bool = False
+    timings_s: dict[str, float] = field(default_factory=dict)
 
 
 def _progress(total: int | None, enabled: bool):
@@ -61,14 +66,18 @@ def estimate_track(
     """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far."""
     info = source.info
     builder = TrackBuilder(info.width, info.height)
+    start = time.perf_counter()
     with (
         PoseEstimator(model_path, cfg.pose) as estimator,
         _progress(info.frame_count, progress) as bar,
     ):
+        state.timings_s["model_load"] = time.perf_counter() - start
+        start = time.perf_counter()
         try:
-            for frame in source:
-                builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
-                bar.update(1)
+            with contextlib.closing(prefetch(source, depth=8)) as frames:
+                for frame in frames:
+                    builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
+                    bar.update(1)
         except KeyboardInterrupt:
             state.complete = False
             state.notes.append(f"interrupted after {len(builder)} frames: results cover those only")
@@ -77,6 +86,7 @@ def estimate_track(
                 raise
             state.complete = False
             state.notes.append(f"decoding stopped after {len(builder)} frames: {exc}")
+    state.timings_s["pose"] = time.perf_counter() - start
     return builder.build()
 
 
@@ -99,6 +109,7 @@ def analyze_video(
         info = source.info
         raw = estimate_track(source, model_path, cfg, progress, state)
     info = _with_count(info, raw)
+    start = time.perf_counter()
     track = clean_track(raw, cfg.smoothing)
     metrics = compute_metrics(track, raw.visibility, cfg)
     findings = find_movement(raw, metrics, cfg, exercise)
@@ -108,14 +119,18 @@ def analyze_video(
     report = build_report(
         info, model_info, cfg, raw, metrics, state, findings_report(findings, metrics)
     )
+    state.timings_s["post"] = time.perf_counter() - start
+    start = time.perf_counter()
     dest = Path(out_dir) / Path(str(video)).stem
     files = {
         "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics, findings.reps),
         "report_json": write_json(dest / "report.json", report),
     }
+    state.timings_s["write"] = time.perf_counter() - start
     return AnalysisResult(
-        report, dest, files, info, raw, metrics, findings, interrupted=not state.complete
-    )
+        report, dest, files, info, raw, metrics, findings, interrupted=not state.complete,
+        timings_s=dict(state.timings_s),
+    )  # fmt: skip
 
 
 def _with_count(info: VideoInfo, track: PoseTrack) -> VideoInfo:

@@ -26,10 +26,15 @@ class ModelInfo:
 
 @dataclass
 class RunState:
-    """How the run went: set by the pipeline, read into the report's quality block."""
+    """How the run went: set by the pipeline, read into the report's quality block.
+
+    timings_s: wall time per stage, seconds (model_load, pose, post, write); not in the report,
+    so reports stay reproducible; benchmarks read it from AnalysisResult.
+    """
 
     complete: bool = True
     notes: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
 
 
 def conventions(cfg: Config) -> dict:
