@@ -6,7 +6,6 @@ The only place that loops over frames for offline analysis. Outputs go to
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -67,17 +66,18 @@ def estimate_track(
     info = source.info
     builder = TrackBuilder(info.width, info.height)
     start = time.perf_counter()
+    # Decoding starts now, while the model loads; at most 8 frames wait in memory.
     with (
+        prefetch(source, depth=8) as frames,
         PoseEstimator(model_path, cfg.pose) as estimator,
         _progress(info.frame_count, progress) as bar,
     ):
         state.timings_s["model_load"] = time.perf_counter() - start
         start = time.perf_counter()
         try:
-            with contextlib.closing(prefetch(source, depth=8)) as frames:
-                for frame in frames:
-                    builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
-                    bar.update(1)
+            for frame in frames:
+                builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
+                bar.update(1)
         except KeyboardInterrupt:
             state.complete = False
             state.notes.append(f"interrupted after {len(builder)} frames: results cover those only")

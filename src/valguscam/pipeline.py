@@ -41,28 +41,55 @@ def _produce(items: Iterable, out: queue.Queue, stop: threading.Event) -> None:
         out.put(_Failure(exc))
 
 
-def prefetch(items: Iterable[T], depth: int = 8) -> Iterator[T]:
-    """Yield `items` in order, produced `depth` ahead by a background thread."""
-    out: queue.Queue = queue.Queue(maxsize=max(depth, 1))
-    stop = threading.Event()
-    worker = threading.Thread(target=_produce, args=(items, out, stop), daemon=True,
-                              name="valguscam-decode")  # fmt: skip
-    worker.start()
-    try:
-        while True:
+class Prefetcher(Iterator[T]):
+    """Iterate `items` in order while a background thread produces up to `depth` ahead.
+
+    The thread starts at construction, so decoding can begin while the model still loads.
+    Use as a context manager (or call close()) to stop and join the thread.
+    """
+
+    def __init__(self, items: Iterable[T], depth: int = 8):
+        self._queue: queue.Queue = queue.Queue(maxsize=max(depth, 1))
+        self._stop = threading.Event()
+        self._done = False
+        self._worker = threading.Thread(
+            target=_produce, args=(items, self._queue, self._stop), daemon=True,
+            name="valguscam-decode",
+        )  # fmt: skip
+        self._worker.start()
+
+    def __next__(self) -> T:
+        while not self._done:
             try:
-                item = out.get(timeout=_POLL_S)
+                item = self._queue.get(timeout=_POLL_S)
             except queue.Empty:
                 continue
             if item is _DONE:
-                return
+                self._done = True
+                break
             if isinstance(item, _Failure):
+                self._done = True
                 raise item.exc
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:  # drain so a producer blocked on put() can see the stop flag
-                out.get_nowait()
+            return item
+        raise StopIteration
+
+    def close(self) -> None:
+        """Stop the producer and wait for it (drains the queue so it can see the stop flag)."""
+        self._done = True
+        self._stop.set()
+        while self._worker.is_alive():
+            try:
+                self._queue.get_nowait()
             except queue.Empty:
-                worker.join(timeout=_POLL_S)
+                self._worker.join(timeout=_POLL_S)
+
+    def __enter__(self) -> Prefetcher[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def prefetch(items: Iterable[T], depth: int = 8) -> Prefetcher[T]:
+    """Yield `items` in order, produced `depth` ahead by a background thread (see Prefetcher)."""
+    return Prefetcher(items, depth)

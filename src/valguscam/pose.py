@@ -133,6 +133,22 @@ class PoseEstimator:
             ) from None
         self.mode = mode
         self._last_ms = -1
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One inference on a blank image, so graph set-up is paid at load time, not frame 1.
+
+        A blank image has no person, so no tracking state carries over to the first frame.
+        """
+        import mediapipe as mp
+
+        blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
+        with native_stderr_silenced(self._quiet_frames > 0):
+            if self.mode == "video":
+                self._landmarker.detect_for_video(blank, 0)
+            else:
+                self._landmarker.detect(blank)
+        self._last_ms = 0
 
     def __enter__(self) -> PoseEstimator:
         return self
