@@ -64,7 +64,7 @@ def estimate_track(
 ) -> PoseTrack:
     """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far."""
     info = source.info
-    builder = TrackBuilder(info.width, info.height)
+    builder = TrackBuilder(info.width, info.height, capacity=info.frame_count)
     start = time.perf_counter()
     # Decoding starts now, while the model loads; at most 8 frames wait in memory.
     with (

@@ -186,35 +186,46 @@ class PoseEstimator:
         return from_mediapipe(result, width, height)
 
 
-class TrackBuilder:
-    """Collects PoseSamples frame by frame and stacks them into a PoseTrack."""
+_FIELDS = {"xy": (N_LANDMARKS, 2), "z": (N_LANDMARKS,), "visibility": (N_LANDMARKS,),
+           "presence": (N_LANDMARKS,), "world": (N_LANDMARKS, 3)}  # fmt: skip
 
-    def __init__(self, width: int, height: int):
+
+class TrackBuilder:
+    """Collects PoseSamples frame by frame into preallocated arrays (about 2 KB a frame).
+
+    capacity: expected frame count (the container's); the arrays double when it is exceeded.
+    build() returns a PoseTrack of the frames added, without copying them again.
+    """
+
+    def __init__(self, width: int, height: int, capacity: int = 256):
         self.width, self.height = width, height
-        self._t: list[float] = []
-        self._samples: list[PoseSample] = []
+        self._n = 0
+        cap = max(int(capacity or 0), 16)
+        self._t = np.empty(cap)
+        self._data = {k: np.empty((cap, *shape)) for k, shape in _FIELDS.items()}
+
+    def _grow(self) -> None:
+        cap = 2 * len(self._t)
+        self._t = np.resize(self._t, cap)
+        self._data = {k: np.resize(v, (cap, *v.shape[1:])) for k, v in self._data.items()}
 
     def add(self, t_s: float, sample: PoseSample) -> None:
-        self._t.append(t_s)
-        self._samples.append(sample)
+        if self._n == len(self._t):
+            self._grow()
+        self._t[self._n] = t_s
+        for key, arr in self._data.items():
+            arr[self._n] = getattr(sample, key)
+        self._n += 1
 
     def __len__(self) -> int:
-        return len(self._t)
+        return self._n
 
     def build(self) -> PoseTrack:
-        if not self._samples:
-            return PoseTrack.empty(np.zeros(0), self.width, self.height)
-        s = self._samples
-        return PoseTrack(
-            t_s=np.asarray(self._t, dtype=float),
-            xy=np.stack([x.xy for x in s]),
-            z=np.stack([x.z for x in s]),
-            visibility=np.stack([x.visibility for x in s]),
-            presence=np.stack([x.presence for x in s]),
-            world=np.stack([x.world for x in s]),
-            width=self.width,
-            height=self.height,
-        )
+        n = self._n
+        if n < len(self._t):  # trim in place; frees the unused tail
+            self._t = np.resize(self._t, n)
+            self._data = {k: np.resize(v, (n, *v.shape[1:])) for k, v in self._data.items()}
+        return PoseTrack(t_s=self._t, width=self.width, height=self.height, **self._data)
 
 
 def estimate(

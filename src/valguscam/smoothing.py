@@ -23,13 +23,14 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2], strict=True))
 
 
-def fill_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+def fill_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float, copy: bool = True) -> np.ndarray:
     """Linearly interpolate interior NaN gaps no longer than `max_gap_s`, per column.
 
     x: (T, ...) samples; t_s: (T,) seconds. Gaps at the start or end, and longer gaps, stay NaN.
     A gap's length is the time between the valid samples on either side of it.
+    copy=False fills a float array in place (no second copy of a long track).
     """
-    flat = np.array(x, dtype=float).reshape(len(t_s), -1)
+    flat = (np.array(x, dtype=float) if copy else np.asarray(x, dtype=float)).reshape(len(t_s), -1)
     for col in flat.T:
         missing = np.isnan(col)
         if not missing.any() or missing.all():
@@ -51,14 +52,17 @@ def sample_rate_hz(t_s: np.ndarray) -> float:
     return float(1.0 / np.median(dt)) if dt.size else float("nan")
 
 
-def lowpass(x: np.ndarray, t_s: np.ndarray, cutoff_hz: float, order: int = 2) -> np.ndarray:
+def lowpass(
+    x: np.ndarray, t_s: np.ndarray, cutoff_hz: float, order: int = 2, copy: bool = True
+) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0, applied to each run of valid samples.
 
     x: (T, ...); runs too short to filter are left as they are; NaN stays NaN.
-    The cut-off is clamped below Nyquist of the median sample rate.
+    The cut-off is clamped below Nyquist of the median sample rate. copy=False filters a
+    float array in place.
     """
     fs = sample_rate_hz(t_s)
-    out = np.array(x, dtype=float).reshape(len(t_s), -1)
+    out = (np.array(x, dtype=float) if copy else np.asarray(x, dtype=float)).reshape(len(t_s), -1)
     if not np.isfinite(fs) or len(t_s) < 4:
         return out.reshape(np.shape(x))
     wn = min(cutoff_hz / (fs / 2.0), 0.99)
@@ -87,8 +91,9 @@ def clean_track(track: PoseTrack, cfg: SmoothingConfig) -> PoseTrack:
     masked = mask_low_visibility(track, cfg.min_visibility)
     t = track.t_s
 
-    def smooth(a: np.ndarray) -> np.ndarray:
-        return lowpass(fill_gaps(a, t, cfg.max_gap_s), t, cfg.cutoff_hz, cfg.filter_order)
+    def smooth(a: np.ndarray) -> np.ndarray:  # `a` is already a copy: work in place
+        filled = fill_gaps(a, t, cfg.max_gap_s, copy=False)
+        return lowpass(filled, t, cfg.cutoff_hz, cfg.filter_order, copy=False)
 
     return masked.with_(xy=smooth(masked.xy), z=smooth(masked.z), world=smooth(masked.world))
 
