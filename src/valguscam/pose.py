@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +95,30 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
         os.close(saved)
 
 
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise KeyboardInterrupt.
+
+    A KeyboardInterrupt between a native call's return and the assignment of its result would
+    drop a half-made landmarker to its finaliser. Only in the main thread, and only when
+    Python's own Ctrl-C handler is installed.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 class PoseEstimator:
     """MediaPipe Pose Landmarker for one person, as a context manager.
 
@@ -123,6 +149,20 @@ class PoseEstimator:
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
         self._quiet_frames = 2 if quiet else 0  # native warnings come on the first frames
+        self._landmarker = None
+        self.mode = mode
+        self._last_ms = -1
+        try:
+            with ctrl_c_deferred():
+                self._create(vision, options, model_path, quiet)
+                self._warm_up()
+        except BaseException:
+            # Ctrl-C or a failure during set-up: close now, or the landmarker's finaliser runs
+            # later (at interpreter exit), where mediapipe can crash.
+            self.close()
+            raise
+
+    def _create(self, vision: Any, options: Any, model_path: Path, quiet: bool) -> None:
         try:
             with native_stderr_silenced(quiet):
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
@@ -131,9 +171,6 @@ class PoseEstimator:
                 f"could not load pose model {model_path} ({str(exc).splitlines()[0]}); "
                 "check it with 'valguscam models verify' or download it again"
             ) from None
-        self.mode = mode
-        self._last_ms = -1
-        self._warm_up()
 
     def _warm_up(self) -> None:
         """One inference on a blank image, so graph set-up is paid at load time, not frame 1.
