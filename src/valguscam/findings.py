@@ -22,7 +22,7 @@ from valguscam.movement import (
     classify_view,
     detect_exercise,
 )
-from valguscam.rep_summary import position_shares
+from valguscam.rep_summary import position_shares, round_or_none
 from valguscam.reps import find_reps
 from valguscam.types import KneeMetrics, PoseTrack, Rep
 from valguscam.valgus import Assessment, assess
@@ -99,10 +99,6 @@ def phase_and_rep(n_frames: int, reps: tuple[Rep, ...]) -> tuple[list[str], np.n
     return phase, rep_of
 
 
-def _round(x: float, digits: int = 3) -> float | None:
-    return round(float(x), digits) if np.isfinite(x) else None
-
-
 def _tracking_asymmetry(reps: list[dict]) -> dict:
     """Left minus right knee_foot_at_depth, median over reps (hip widths, + = left more medial)."""
     diffs = [
@@ -113,7 +109,7 @@ def _tracking_asymmetry(reps: list[dict]) -> dict:
         and r["left"]["knee_foot_at_depth"] is not None
         and r["right"]["knee_foot_at_depth"] is not None
     ]
-    diff = _round(float(np.median(diffs))) if diffs else None
+    diff = round_or_none(float(np.median(diffs)), 3) if diffs else None
     more = None if not diff else "left" if diff > 0 else "right"
     return {"knee_foot_diff_at_depth": diff, "more_medial_side_at_depth": more}
 
@@ -150,7 +146,7 @@ def findings_report(f: Findings, metrics: KneeMetrics) -> dict:
         for side in ("left", "right"):
             row = rows.get((rep.index, side))
             if row is not None:
-                row["knee_foot_at_depth"] = _round(knee_foot_at_depth(metrics, rep, side))
+                row["knee_foot_at_depth"] = round_or_none(knee_foot_at_depth(metrics, rep, side), 3)
     reps = []
     for rep, view in zip(f.reps, f.rep_views, strict=True):
         reps.append({

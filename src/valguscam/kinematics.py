@@ -20,11 +20,11 @@ def _unit(v: np.ndarray) -> np.ndarray:
         return v / n
 
 
-def _finite_median(x: np.ndarray) -> float:
-    """Median of the finite values of x, NaN if there are none (no warning)."""
+def finite_percentile(x: np.ndarray, q: float = 50.0) -> float:
+    """Percentile q of the finite values of x (any shape), NaN if there are none (no warning)."""
     x = np.asarray(x, float)
     x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else float("nan")
+    return float(np.percentile(x, q)) if x.size else float("nan")
 
 
 def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:

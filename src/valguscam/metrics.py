@@ -17,11 +17,6 @@ from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import Baseline, KneeMetrics, PoseTrack, SideMetrics
 
 
-def _percentile(x: np.ndarray, q: float) -> float:
-    x = x[np.isfinite(x)]
-    return float(np.percentile(x, q)) if x.size else float("nan")
-
-
 def pelvis_depth(track: PoseTrack) -> np.ndarray:
     """(T,) how far the pelvis is below its standing height above the ankles, in leg lengths.
 
@@ -38,8 +33,8 @@ def pelvis_depth(track: PoseTrack) -> np.ndarray:
     legs = [np.linalg.norm(xy[:, LEGS[s].ankle] - xy[:, LEGS[s].hip], axis=-1) for s in Side]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        leg_px = _percentile(np.nanmean(np.stack(legs), axis=0), 95)
-    top = _percentile(height, 98)
+        leg_px = kin.finite_percentile(np.nanmean(np.stack(legs), axis=0), 95)
+    top = kin.finite_percentile(height, 98)
     return (top - height) / leg_px if leg_px > 0 else height * np.nan
 
 
@@ -66,7 +61,7 @@ def _side_metrics(
     knee_foot = kin.knee_foot_offset(knee, (ankle + toe) / 2.0, hip, other_hip)
     kf = cfg.knee_foot
     # Foot width from the standing shank length (anthropometry), in hip widths per frame.
-    standing_shank_px = _percentile(np.linalg.norm(ankle - knee, axis=-1), 95)
+    standing_shank_px = kin.finite_percentile(np.linalg.norm(ankle - knee, axis=-1), 95)
     hip_width_px = np.linalg.norm(hip - other_hip, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_width = kf.foot_breadth_shank_ratio * standing_shank_px / hip_width_px
@@ -74,7 +69,7 @@ def _side_metrics(
         knee_foot, foot_width, kf.big_toe_offset_fw, kf.big_toe_half_width_fw, kf.lateral_edge_fw
     )
     thigh_px = np.linalg.norm(knee - hip, axis=-1)
-    standing_thigh_px = _percentile(thigh_px, 95)
+    standing_thigh_px = kin.finite_percentile(thigh_px, 95)
     thigh_ratio = thigh_px / standing_thigh_px
 
     v = cfg.validity

@@ -23,6 +23,7 @@ import numpy as np
 from valguscam import kinematics as kin
 from valguscam.config import MovementConfig
 from valguscam.errors import ConfigError
+from valguscam.kinematics import finite_percentile
 from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.reps import (
     RepCounter,
@@ -59,12 +60,6 @@ __all__ = [
 VIEWS = ("frontal", "oblique", "sagittal", "unknown")
 EXERCISES = ("bilateral_squat", "split_squat", "lateral_lunge", "single_leg_squat", "unknown")
 _NAN = float("nan")
-
-
-def _quiet_median(x: np.ndarray) -> float:
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else _NAN
 
 
 def _frame_mask(n: int, frames: slice | np.ndarray | None) -> np.ndarray:
@@ -185,7 +180,7 @@ def classify_view(
     cues = view_cues(track, cfg)
     use = _frame_mask(track.n_frames, frames) & track.has_pose & np.isfinite(cues.yaw_deg)
     n = int(use.sum())
-    yaw = _quiet_median(cues.yaw_deg[use])
+    yaw = finite_percentile(cues.yaw_deg[use])
     if n < cfg.min_view_frames:
         label = "unknown"
     elif yaw < cfg.frontal_max_yaw_deg:
@@ -197,10 +192,10 @@ def classify_view(
     return ViewEstimate(
         label=label,
         yaw_deg=yaw,
-        hip_width_ratio=_quiet_median(cues.hip_ratio[use]),
-        shoulder_width_ratio=_quiet_median(cues.shoulder_ratio[use]),
+        hip_width_ratio=finite_percentile(cues.hip_ratio[use]),
+        shoulder_width_ratio=finite_percentile(cues.shoulder_ratio[use]),
         n_frames=n,
-        world_yaw_deg=_quiet_median(cues.world_yaw_deg[use]),
+        world_yaw_deg=finite_percentile(cues.world_yaw_deg[use]),
     )
 
 
@@ -262,7 +257,7 @@ def _facing(world: np.ndarray) -> np.ndarray:
     forward = np.cross(lateral, np.array([0.0, -1.0, 0.0]))
     toes = sum(world[:, g.toe] - world[:, g.heel] for g in LEGS.values())
     agree = np.sum(forward * _horizontal_unit(toes), axis=-1)
-    return -forward if _quiet_median(agree) < 0 else forward
+    return -forward if finite_percentile(agree) < 0 else forward
 
 
 def _foot_low_y(world: np.ndarray, side: Side) -> np.ndarray:
@@ -297,7 +292,7 @@ def rep_stance(
     lh, rh = w[:, Landmark.LEFT_HIP], w[:, Landmark.RIGHT_HIP]
     la, ra = w[:, Landmark.LEFT_ANKLE], w[:, Landmark.RIGHT_ANKLE]
     lateral = _horizontal_unit(lh - rh)
-    hip_w = _quiet_median(np.sum((lh - rh) * lateral, axis=-1))
+    hip_w = finite_percentile(np.sum((lh - rh) * lateral, axis=-1))
     feet = np.sum((la - ra) * lateral, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = np.sum(((lh + rh) / 2 - (la + ra) / 2) * lateral, axis=-1) / feet
@@ -308,10 +303,10 @@ def rep_stance(
     ]
     left_up, right_up = _up_fracs(world[span], _leg_length(world), cfg.single_leg_lift)
     return RepStance(
-        fore_aft_hw=_quiet_median(np.sum((la - ra) * _facing(w), axis=-1)) / hip_w,
-        lateral_hw=abs(_quiet_median(feet)) / hip_w,
-        shift=_quiet_median(shift),
-        flexion_diff_deg=_quiet_median(flex[0] - flex[1]),
+        fore_aft_hw=finite_percentile(np.sum((la - ra) * _facing(w), axis=-1)) / hip_w,
+        lateral_hw=abs(finite_percentile(feet)) / hip_w,
+        shift=finite_percentile(shift),
+        flexion_diff_deg=finite_percentile(flex[0] - flex[1]),
         left_up_frac=left_up,
         right_up_frac=right_up,
     )

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import numpy as np
 from valguscam.config import PoseConfig
 from valguscam.errors import ModelError, PoseError
 from valguscam.landmarks import N_LANDMARKS
-from valguscam.types import Frame, PoseTrack
+from valguscam.types import PoseTrack
 
 
 @dataclass(frozen=True)
@@ -263,11 +263,3 @@ class TrackBuilder:
             self._t = np.resize(self._t, n)
             self._data = {k: np.resize(v, (n, *v.shape[1:])) for k, v in self._data.items()}
         return PoseTrack(t_s=self._t, width=self.width, height=self.height, **self._data)
-
-
-def estimate(
-    frames: Iterable[Frame], estimator: PoseEstimator
-) -> Iterator[tuple[Frame, PoseSample]]:
-    """Run the estimator over frames, yielding each frame with its sample (lazy)."""
-    for frame in frames:
-        yield frame, estimator.detect(frame.rgb, frame.t_s)

@@ -25,8 +25,9 @@ UNILATERAL = ("split_squat", "lateral_lunge", "single_leg_squat")
 VERDICTS = ("ok", "valgus", "varus", "not_assessable")
 
 
-def round_or_none(x: float) -> float | None:
-    return round(float(x), 2) if x is not None and np.isfinite(x) else None
+def round_or_none(x: float | None, digits: int = 2) -> float | None:
+    """x rounded for a report, None where it is missing or not finite."""
+    return round(float(x), digits) if x is not None and np.isfinite(x) else None
 
 
 def position_shares(position: np.ndarray) -> tuple[dict[str, float], int]:

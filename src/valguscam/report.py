@@ -9,6 +9,7 @@ import numpy as np
 
 from valguscam import __version__
 from valguscam.config import Config
+from valguscam.rep_summary import round_or_none
 from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
 from valguscam.valgus import summarize_side
 
@@ -157,7 +158,7 @@ def build_report(
         },
         "baseline": {
             side: {
-                "fppa_deg": _round(b.fppa_deg),
+                "fppa_deg": round_or_none(b.fppa_deg),
                 "frames": b.n_frames,
                 "structural": b.structural,
             }
@@ -170,10 +171,6 @@ def build_report(
         "summary": _summary(metrics, movement),
         "advice": movement["advice"],
     }
-
-
-def _round(x: float, digits: int = 2) -> float | None:
-    return round(float(x), digits) if np.isfinite(x) else None
 
 
 def _median(x: np.ndarray) -> float | None:
