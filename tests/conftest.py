@@ -73,11 +73,17 @@ def clip_track(videos_dir: Path, model_path: Path):
         cache_dir = os.environ.get("VALGUSCAM_TEST_TRACK_CACHE")
         cache = None
         if cache_dir:
+            import valguscam.analysis as analysis_mod
+            import valguscam.pipeline as pipeline_mod
             import valguscam.pose as pose_mod
 
+            code = b"".join(
+                Path(m.__file__).read_bytes() for m in (pose_mod, pipeline_mod, analysis_mod)
+            )
             key = hashlib.sha256(
                 model_path.read_bytes()[: 1 << 20]
-                + Path(pose_mod.__file__).read_bytes()
+                + code
+                + repr(Config().pose).encode()
                 + name.encode()
                 + str(path.stat().st_size).encode()
             ).hexdigest()[:16]

@@ -17,12 +17,18 @@ from valguscam.export import write_frames_csv, write_json
 from valguscam.findings import Findings, find_movement, findings_report
 from valguscam.metrics import compute_metrics
 from valguscam.models import resolve_model, sha256_file
-from valguscam.pipeline import prefetch
-from valguscam.pose import PoseEstimator, TrackBuilder
+from valguscam.pipeline import RoundRobin, prefetch
+from valguscam.pose import (
+    PoseEstimator,
+    PoseSample,
+    TrackBuilder,
+    available_cores,
+    open_estimators,
+)
 from valguscam.report import ModelInfo, RunState, build_report
 from valguscam.smoothing import clean_track
 from valguscam.sources import open_source
-from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
+from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +68,30 @@ def _progress(total: int | None, enabled: bool):
 def estimate_track(
     source, model_path: Path, cfg: Config, progress: bool, state: RunState
 ) -> PoseTrack:
-    """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far."""
+    """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far.
+
+    Three stages overlap: a decode thread (up to 8 frames ahead) and `workers` landmarkers in
+    threads of their own, landmarker k on frames k, k + workers, ... (2 frames each in flight).
+    """
     info = source.info
     builder = TrackBuilder(info.width, info.height, capacity=info.frame_count)
+    workers = max(1, min(cfg.pose.workers, available_cores()))
+    state.pose_workers = workers
     start = time.perf_counter()
-    # Decoding starts now, while the model loads; at most 8 frames wait in memory.
+    # Decoding starts now, while the models load.
     with (
         prefetch(source, depth=8) as frames,
-        PoseEstimator(model_path, cfg.pose) as estimator,
+        open_estimators(model_path, cfg.pose, workers) as estimators,
         _progress(info.frame_count, progress) as bar,
     ):
         state.timings_s["model_load"] = time.perf_counter() - start
         start = time.perf_counter()
+        detectors = [_detector(e) for e in estimators]
         try:
-            for frame in frames:
-                builder.add(frame.t_s, estimator.detect(frame.rgb, frame.t_s))
-                bar.update(1)
+            with RoundRobin(detectors, frames, ahead=2) as results:
+                for t_s, sample in results:
+                    builder.add(t_s, sample)
+                    bar.update(1)
         except KeyboardInterrupt:
             state.complete = False
             state.notes.append(f"interrupted after {len(builder)} frames: results cover those only")
@@ -88,6 +102,15 @@ def estimate_track(
             state.notes.append(f"decoding stopped after {len(builder)} frames: {exc}")
     state.timings_s["pose"] = time.perf_counter() - start
     return builder.build()
+
+
+def _detector(estimator: PoseEstimator):
+    """frame -> (t_s, PoseSample) with `estimator`, for RoundRobin."""
+
+    def detect(frame: Frame) -> tuple[float, PoseSample]:
+        return frame.t_s, estimator.detect(frame.rgb, frame.t_s)
+
+    return detect
 
 
 def analyze_video(

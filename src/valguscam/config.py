@@ -17,12 +17,22 @@ from valguscam.errors import ConfigError
 
 @dataclass(frozen=True)
 class PoseConfig:
-    """MediaPipe Pose Landmarker options. model: registry name (lite/full/heavy) or a path."""
+    """MediaPipe Pose Landmarker options. model: registry name (lite/full/heavy) or a path.
+
+    workers: landmarkers run in parallel for file analysis, each on every workers-th frame
+    (one per core, capped at the cores this process may use). 1 = a single landmarker on every
+    frame, the reference; 2 stays within the tolerance in docs/performance.md.
+    """
 
     model: str = "full"
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    workers: int = 2
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ConfigError(f"pose.workers is {self.workers}; set it to 1 or more")
 
 
 @dataclass(frozen=True)

@@ -73,26 +73,38 @@ def from_mediapipe(result: Any, width: int, height: int) -> PoseSample:
     )
 
 
+_STDERR_LOCK = threading.Lock()
+_stderr_state = {"depth": 0, "saved": -1}  # how many blocks silence fd 2, and the real fd 2
+
+
 @contextlib.contextmanager
 def native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
     """Send what native code (TFLite, glog) writes to file descriptor 2 to /dev/null.
 
     MediaPipe prints start-up chatter (delegate, feedback-manager and projection warnings) from
     C++ when a model loads and on the first frame; users should see one line per problem.
+    Safe from several threads at once: fd 2 is redirected by the first block to enter and
+    restored by the last to leave.
     """
     if not enabled:
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
+    with _STDERR_LOCK:
+        if _stderr_state["depth"] == 0:
+            sys.stderr.flush()
+            _stderr_state["saved"] = os.dup(2)
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+        _stderr_state["depth"] += 1
     try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
+        yield
     finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _STDERR_LOCK:
+            _stderr_state["depth"] -= 1
+            if _stderr_state["depth"] == 0:
+                sys.stderr.flush()
+                os.dup2(_stderr_state["saved"], 2)
+                os.close(_stderr_state["saved"])
 
 
 @contextlib.contextmanager
@@ -221,6 +233,36 @@ class PoseEstimator:
                 result = self._landmarker.detect(image)
         self._quiet_frames = max(self._quiet_frames - 1, 0)
         return from_mediapipe(result, width, height)
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def open_estimators(model_path: Path, cfg: PoseConfig, count: int) -> Iterator[list[PoseEstimator]]:
+    """`count` video-mode landmarkers, created in parallel threads and all closed on exit.
+
+    Ctrl-C is held while they are created (see ctrl_c_deferred); if one fails to load, the
+    others are closed and its ModelError is raised.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with contextlib.ExitStack() as stack:
+        with ctrl_c_deferred():
+            with ThreadPoolExecutor(max_workers=count) as pool:
+                futures = [pool.submit(PoseEstimator, model_path, cfg) for _ in range(count)]
+            for future in futures:  # every landmarker that loaded is closed on the way out
+                if future.exception() is None:
+                    stack.enter_context(future.result())
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            raise errors[0]
+        yield [f.result() for f in futures]
 
 
 _FIELDS = {"xy": (N_LANDMARKS, 2), "z": (N_LANDMARKS,), "visibility": (N_LANDMARKS,),

@@ -13,7 +13,7 @@ from valguscam.rep_summary import round_or_none
 from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
 from valguscam.valgus import summarize_side
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,14 @@ class ModelInfo:
 class RunState:
     """How the run went: set by the pipeline, read into the report's quality block.
 
+    pose_workers: landmarkers that ran in parallel (the effective pose.workers).
     timings_s: wall time per stage, seconds (model_load, pose, post, write); not in the report,
     so reports stay reproducible; benchmarks read it from AnalysisResult.
     """
 
     complete: bool = True
     notes: list[str] = field(default_factory=list)
+    pose_workers: int = 1
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -153,6 +155,7 @@ def build_report(
             "status": status,
             "frames": track.n_frames,
             "frames_with_pose": with_pose,
+            "pose_workers": state.pose_workers,
             "median_yaw_deg": _median(metrics.yaw_deg),
             "warnings": warnings,
         },
