@@ -118,7 +118,7 @@ def test_interrupt_keeps_what_was_computed(tmp_path, videos_dir, model_path):
         # never installs its Ctrl-C handler: restore the default as a terminal would have it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    time.sleep(8)  # past start-up and model loading, well before the ~13 s of pose estimation
+    time.sleep(4)  # past start-up and model loading, well before the ~7 s of pose estimation
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

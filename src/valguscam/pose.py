@@ -254,7 +254,7 @@ def open_estimators(model_path: Path, cfg: PoseConfig, count: int) -> Iterator[l
 
     with contextlib.ExitStack() as stack:
         with ctrl_c_deferred():
-            with ThreadPoolExecutor(max_workers=count) as pool:
+            with ThreadPoolExecutor(count, thread_name_prefix="valguscam-load") as pool:
                 futures = [pool.submit(PoseEstimator, model_path, cfg) for _ in range(count)]
             for future in futures:  # every landmarker that loaded is closed on the way out
                 if future.exception() is None:
