@@ -3,11 +3,14 @@
     python benchmarks/bench_pipeline.py VIDEO [VIDEO ...] [--json out.json] [--long-minutes 10]
 
 For each clip, in one run: decode-only frames/s per decoder (PyAV, OpenCV), model-only time on
-pre-decoded RGB frames, a naive sequential loop (OpenCV decode, colour conversion, inference,
-drawing, writing an mp4 frame by frame), and `analyze_video` in-process with its stage timings
-(model loading excluded, as it is from model-only). Then the whole command as a subprocess, the
-time of `valguscam --help`, and the peak RSS of `valguscam analyze` on the first clip and on a
-clip of `--long-minutes` made by repeating it (remuxed, not re-encoded). Prints a table and JSON.
+pre-decoded RGB frames (one landmarker on every frame, as the issue defines it, and the default
+pose.workers landmarkers in parallel: the bound on this machine), a naive sequential loop
+(OpenCV decode, colour conversion, inference, drawing, writing an mp4 frame by frame), and
+`analyze_video` in-process with its stage timings (model loading excluded, as it is from
+model-only), with the default pose.workers and with one landmarker. Then the whole command as
+a subprocess, the time of `valguscam --help`, and the peak RSS of `valguscam analyze` on the
+first clip and on a clip of `--long-minutes` made by repeating it (remuxed, not re-encoded).
+Prints a table and JSON.
 Needs VALGUSCAM_MODEL_DIR (or a model in the usual places). Run it on an idle machine.
 """
 
@@ -27,10 +30,11 @@ import cv2
 import numpy as np
 
 from valguscam.analysis import analyze_video
-from valguscam.config import Config
+from valguscam.config import Config, PoseConfig, load_config
 from valguscam.landmarks import SKELETON_EDGES
 from valguscam.models import resolve_model
-from valguscam.pose import PoseEstimator
+from valguscam.pipeline import RoundRobin
+from valguscam.pose import PoseEstimator, available_cores, open_estimators
 from valguscam.sources import VideoFileSource
 
 
@@ -43,15 +47,19 @@ def decode_fps(path: Path, decoder: str) -> float:
     return n / (time.perf_counter() - start)
 
 
-def model_only_s(path: Path, model: Path) -> tuple[float, int]:
-    """Seconds of inference alone on frames decoded beforehand (held in memory)."""
+def model_only_s(path: Path, model: Path, workers: int = 1) -> tuple[float, int]:
+    """Seconds of inference alone on frames decoded beforehand (held in memory).
+
+    workers > 1: that many landmarkers, landmarker k on frames k, k + workers, ... in threads.
+    """
     with VideoFileSource(path) as source:
-        frames = [(f.t_s, f.rgb) for f in source]
-    with PoseEstimator(model) as est:
-        est.detect(frames[0][1], -1.0)  # warm-up outside the timing, like model loading
+        frames = list(source)
+    with open_estimators(model, PoseConfig(), workers) as estimators:  # warmed up at load
+        fns = [lambda f, e=e: e.detect(f.rgb, f.t_s) for e in estimators]
         start = time.perf_counter()
-        for t, rgb in frames:
-            est.detect(rgb, t)
+        with RoundRobin(fns, frames) as results:
+            for _ in results:
+                pass
         elapsed = time.perf_counter() - start
     return elapsed, len(frames)
 
@@ -139,14 +147,23 @@ def bench_clip(path: Path, model: Path, tmp: Path) -> dict:
     row: dict = {"clip": str(path)}
     row["decode_fps_pyav"] = decode_fps(path, "pyav")
     row["decode_fps_opencv"] = decode_fps(path, "opencv")
+    workers = min(Config().pose.workers, available_cores())
+    row["workers"] = workers
     row["model_only_s"], row["frames"] = model_only_s(path, model)
     row["model_fps"] = row["frames"] / row["model_only_s"]
+    row["model_parallel_s"], _ = model_only_s(path, model, workers)
     row["naive_s"] = naive_loop_s(path, model, tmp)
-    result = analyze_video(path, tmp / "inproc", Config(), progress=False)
-    t = result.timings_s
-    row["analyze_s"] = t["pose"] + t["post"] + t["write"]
-    row["analyze_stages_s"] = t
+    for key, cfg in (
+        ("analyze", Config()),
+        ("analyze_1w", load_config(overrides=["pose.workers=1"])),
+    ):
+        result = analyze_video(path, tmp / key, cfg, progress=False)
+        t = result.timings_s
+        row[f"{key}_s"] = t["pose"] + t["post"] + t["write"]
+        row[f"{key}_stages_s"] = t
     row["analyze_over_model"] = row["analyze_s"] / row["model_only_s"]
+    row["analyze_over_parallel_model"] = row["analyze_s"] / row["model_parallel_s"]
+    row["analyze_1w_over_model"] = row["analyze_1w_s"] / row["model_only_s"]
     row["naive_over_analyze"] = row["naive_s"] / row["analyze_s"]
     wall, rss = cli_run(["analyze", str(path), "--out", str(tmp / "cli"), "--no-progress"])
     row["cli_wall_s"], row["cli_peak_rss_mb"] = wall, rss
@@ -158,8 +175,11 @@ def print_table(rows: list[dict], extra: dict) -> None:
     cols = [
         ("clip", "{}"), ("frames", "{}"), ("decode_fps_pyav", "{:.0f}"),
         ("decode_fps_opencv", "{:.0f}"), ("model_fps", "{:.1f}"), ("model_only_s", "{:.2f}"),
-        ("naive_s", "{:.2f}"), ("analyze_s", "{:.2f}"), ("analyze_over_model", "{:.3f}"),
-        ("naive_over_analyze", "{:.2f}"), ("cli_wall_s", "{:.2f}"), ("cli_peak_rss_mb", "{:.0f}"),
+        ("workers", "{}"), ("model_parallel_s", "{:.2f}"), ("naive_s", "{:.2f}"),
+        ("analyze_1w_s", "{:.2f}"), ("analyze_1w_over_model", "{:.3f}"), ("analyze_s", "{:.2f}"),
+        ("analyze_over_model", "{:.3f}"), ("analyze_over_parallel_model", "{:.3f}"),
+        ("naive_over_analyze", "{:.2f}"), ("cli_wall_s", "{:.2f}"),
+        ("cli_over_model_plus_2s", "{:.2f}"), ("cli_peak_rss_mb", "{:.0f}"),
     ]  # fmt: skip
     print("| " + " | ".join(c for c, _ in cols) + " |")
     print("|" + "---|" * len(cols))
