@@ -60,7 +60,9 @@ def main() -> None:
                 f" -> {b.timings_s['pose']:6.2f} s  landmarks med/p95 {agree.landmark_median:.4f}"
                 f"/{agree.landmark_p95:.4f} thigh  FPPA med/p95/max {agree.fppa_median_deg:.2f}/"
                 f"{agree.fppa_p95_deg:.2f}/{agree.fppa_max_deg:.2f} deg  validity≠ "
-                f"{agree.validity_mismatch_share:.3f}  reps {agree.same_rep_count} verdicts "
+                f"{agree.validity_mismatch_share:.3f}  knee/foot {agree.knee_foot_median:.3f} hw"
+                f" class≠ {agree.position_mismatch_share:.3f} share Δ "
+                f"{agree.position_share_max_diff:.3f}  reps {agree.same_rep_count} verdicts "
                 f"{agree.same_verdicts} events {agree.same_event_count}  rep peak Δ "
                 f"{agree.rep_peak_fppa_max_diff_deg:.2f} deg",
                 flush=True,

@@ -13,7 +13,7 @@ import numpy as np
 
 from valguscam.kinematics import finite_percentile
 from valguscam.landmarks import LEGS, Side
-from valguscam.types import KneeMetrics, PoseTrack
+from valguscam.types import KneeMetrics, KneePosition, PoseTrack
 
 LEG_POINTS: tuple[int, ...] = tuple(
     i for leg in LEGS.values() for i in (leg.hip, leg.knee, leg.ankle, leg.heel, leg.toe)
@@ -29,6 +29,10 @@ class Agreement:
     fppa_*_deg: |FPPA_b - FPPA_a| of both sides on frames valid in both runs, degrees.
     pose_mismatch_frames: frames where exactly one run found a person.
     validity_mismatch_share: share of side-frames valid in exactly one run.
+    knee_foot_median: median |knee-over-foot offset_b - offset_a|, hip widths, where both known.
+    position_mismatch_share: share of side-frames, classed in both runs, whose knee-over-foot
+    class differs; position_share_max_diff: largest difference of a summary time share
+    (report summary knee_position_share, any side and class), as a fraction.
     """
 
     frames: int
@@ -39,6 +43,9 @@ class Agreement:
     fppa_max_deg: float
     pose_mismatch_frames: int
     validity_mismatch_share: float
+    knee_foot_median: float
+    position_mismatch_share: float
+    position_share_max_diff: float
     same_rep_count: bool
     same_verdicts: bool
     same_event_count: bool
@@ -71,14 +78,20 @@ def compare(
     both = track_a.has_pose & track_b.has_pose
     dist = np.linalg.norm(track_a.xy[both][:, LEG_POINTS] - track_b.xy[both][:, LEG_POINTS], axis=2)
     dist = dist / thigh_length_px(track_a)
-    fppa, valid_a, valid_b = [], [], []
+    fppa, valid_a, valid_b, offset, classes = [], [], [], [], []
     for side in (Side.LEFT.value, Side.RIGHT.value):
         a, b = metrics_a.side(side), metrics_b.side(side)
         ok = a.valid & b.valid
         fppa.append(np.abs(a.fppa_deg[ok] - b.fppa_deg[ok]))
         valid_a.append(a.valid)
         valid_b.append(b.valid)
+        offset.append(np.abs(a.knee_foot - b.knee_foot))
+        known = (a.knee_position != KneePosition.UNKNOWN) & (
+            b.knee_position != KneePosition.UNKNOWN
+        )
+        classes.append(a.knee_position[known] != b.knee_position[known])
     dfppa = np.concatenate(fppa)
+    class_diff = np.concatenate(classes)
     va, vb = np.concatenate(valid_a), np.concatenate(valid_b)
     return Agreement(
         frames=int(track_a.n_frames),
@@ -89,6 +102,9 @@ def compare(
         fppa_max_deg=float(dfppa.max()) if dfppa.size else float("nan"),
         pose_mismatch_frames=int((track_a.has_pose != track_b.has_pose).sum()),
         validity_mismatch_share=float((va != vb).mean()) if va.size else 0.0,
+        knee_foot_median=finite_percentile(np.concatenate(offset), 50),
+        position_mismatch_share=float(class_diff.mean()) if class_diff.size else float("nan"),
+        position_share_max_diff=_share_diff(report_a, report_b),
         same_rep_count=len(report_a["reps"]) == len(report_b["reps"]),
         same_verdicts=_verdicts(report_a) == _verdicts(report_b),
         same_event_count=len(report_a["events"]) == len(report_b["events"]),
@@ -98,6 +114,18 @@ def compare(
 
 def _verdicts(report: dict) -> tuple:
     return tuple(report["summary"][side]["verdict"] for side in ("left", "right"))
+
+
+def _share_diff(report_a: dict, report_b: dict) -> float:
+    """Largest difference of the clip-wide knee-over-foot time shares (NaN when none compare)."""
+    diffs = [
+        abs(share - report_b["summary"][side]["knee_position_share"].get(name, 0.0))
+        for side in ("left", "right")
+        if report_a["summary"][side].get("knee_position_share")
+        and report_b["summary"][side].get("knee_position_share")
+        for name, share in report_a["summary"][side]["knee_position_share"].items()
+    ]
+    return max(diffs) if diffs else float("nan")
 
 
 def _rep_peak_diff(report_a: dict, report_b: dict) -> float:
