@@ -63,7 +63,7 @@ cli.add_command(models_group)
     type=click.Choice(["auto", "pyav", "opencv"]),
     default="auto",
     show_default=True,
-    help="Video decoder; auto = pyav, the cheapest in CPU (docs/performance.md).",
+    help="Video decoder; auto = pyav (why: docs/performance.md).",
 )
 @click.option(
     "--exercise",

@@ -26,11 +26,10 @@ from valguscam.types import VideoInfo
 log = logging.getLogger(__name__)
 
 DECODERS = ("auto", "pyav", "opencv")
-"""Accepted `decoder` names. "auto" means "pyav": it costs the least CPU a frame on every shared
-clip (rjsong 1280x720: 1.4-1.5 CPU s against OpenCV's 1.7 for 900 frames; the 1080x1920 phone
-clip: 0.6 against 5.5 for 69), and CPU is what counts while the landmarkers use the cores.
-OpenCV decodes rjsong faster by the clock (870 against 670-750 frames/s) by keeping more cores
-busy, which analyze does not have to spare (docs/performance.md)."""
+"""Accepted `decoder` names. "auto" means "pyav": analyze is as fast or faster with it on every
+shared clip (rjsong 1280x720: pose stage 8.05-8.18 s against 8.32-8.39 s with OpenCV; the
+1080x1920 phone clip: OpenCV alone decodes at 20 frames/s, PyAV at 140-160), and only PyAV reads
+the rotation flag and VFR timestamps itself (docs/performance.md)."""
 
 _CV2_ROTATE = {
     90: cv2.ROTATE_90_CLOCKWISE,
