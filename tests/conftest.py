@@ -101,16 +101,7 @@ def clip_track(videos_dir: Path, model_path: Path):
             track = estimate_track(source, model_path, Config(), False, RunState())
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(
-                cache,
-                t_s=track.t_s,
-                xy=track.xy,
-                z=track.z,
-                visibility=track.visibility,
-                presence=track.presence,
-                world=track.world,
-                wh=np.array([track.width, track.height]),
-            )
+            np.savez(cache, wh=np.array([track.width, track.height]), **track.arrays)
         _TRACKS[name] = track
         return track
 

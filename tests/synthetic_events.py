@@ -11,7 +11,7 @@ import numpy as np
 from synthetic import squat_track
 
 from valguscam.landmarks import LEGS, Side
-from valguscam.types import PoseTrack, Rep
+from valguscam.types import LANDMARK_ARRAYS, PoseTrack, Rep
 
 FPS = 30.0
 
@@ -87,11 +87,10 @@ def add_noise(track: PoseTrack, sd_px: float, seed: int) -> PoseTrack:
 
 def drop_frames(track: PoseTrack, frames: np.ndarray) -> PoseTrack:
     """No person detected in `frames` (all landmarks and scores NaN)."""
-    xy, world = track.xy.copy(), track.world.copy()
-    vis, pres, z = track.visibility.copy(), track.presence.copy(), track.z.copy()
-    for a in (xy, world, vis, pres, z):
+    arrays = {k: getattr(track, k).copy() for k in LANDMARK_ARRAYS}
+    for a in arrays.values():
         a[frames] = np.nan
-    return track.with_(xy=xy, world=world, visibility=vis, presence=pres, z=z)
+    return track.with_(**arrays)
 
 
 def deep_squat_artefact(track: PoseTrack, flexion_deg: np.ndarray, px: float) -> PoseTrack:

@@ -14,6 +14,7 @@ import numpy as np
 from synthetic import CENTRE_PX as SQUAT_CENTRE_PX
 from synthetic import PX_PER_M as SQUAT_PX_PER_M
 from synthetic import squat_track
+from synthetic_events import drop_frames
 
 from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import PoseTrack
@@ -183,35 +184,21 @@ def with_noise(
 
 def with_dropouts(track: PoseTrack, starts: list[int], length: int) -> PoseTrack:
     """No person in `length` frames from each index in `starts` (all NaN, as MediaPipe gives)."""
-    xy, z, vis = track.xy.copy(), track.z.copy(), track.visibility.copy()
-    pres, world = track.presence.copy(), track.world.copy()
-    for s in starts:
-        for a in (xy, z, vis, pres, world):
-            a[s : s + length] = np.nan
-    return track.with_(xy=xy, z=z, visibility=vis, presence=pres, world=world)
+    return drop_frames(track, np.concatenate([np.arange(s, s + length) for s in starts]))
 
 
 def sliced(track: PoseTrack, frames: slice) -> PoseTrack:
     """The frames of `track` in `frames` (a clip cut out of a longer recording)."""
-    return PoseTrack(
-        t_s=track.t_s[frames] - track.t_s[frames][0],
-        xy=track.xy[frames],
-        z=track.z[frames],
-        visibility=track.visibility[frames],
-        presence=track.presence[frames],
-        world=track.world[frames],
-        width=track.width,
-        height=track.height,
-    )
+    part = track.select(frames)
+    return part.with_(t_s=part.t_s - part.t_s[0])
 
 
 def joined(a: PoseTrack, b: PoseTrack) -> PoseTrack:
     """`b` appended after `a` (times continue one frame interval after a's last)."""
     dt = float(np.median(np.diff(a.t_s)))
     t_b = b.t_s - b.t_s[0] + a.t_s[-1] + dt
-    cat = {k: np.concatenate([getattr(a, k), getattr(b, k)]) for k in ("xy", "z", "visibility")}
-    cat |= {k: np.concatenate([getattr(a, k), getattr(b, k)]) for k in ("presence", "world")}
-    return PoseTrack(t_s=np.concatenate([a.t_s, t_b]), width=a.width, height=a.height, **cat)
+    cat = {k: np.concatenate([x, b.arrays[k]]) for k, x in a.arrays.items()}
+    return a.with_(**cat | {"t_s": np.concatenate([a.t_s, t_b])})
 
 
 def walking_away(track: PoseTrack, scale: np.ndarray) -> PoseTrack:

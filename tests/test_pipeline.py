@@ -27,15 +27,16 @@ def test_producer_errors_reach_the_consumer_after_the_good_items():
     assert got == [0, 1, 2, 3, 4]
 
 
+def counted(taken: list[int]):
+    """0, 1, 2, ... without end, noting in `taken` each number as it is taken."""
+    for i in itertools.count():
+        taken.append(i)
+        yield i
+
+
 def test_read_ahead_is_bounded():
-    produced = []
-
-    def items():
-        for i in itertools.count():
-            produced.append(i)
-            yield i
-
-    gen = prefetch(items(), depth=3)
+    produced: list[int] = []
+    gen = prefetch(counted(produced), depth=3)
     assert next(gen) == 0
     time.sleep(0.3)
     assert len(produced) <= 1 + 3 + 1  # consumed + queued + one waiting to be put
@@ -96,14 +97,8 @@ def test_round_robin_runs_workers_at_the_same_time():
 
 
 def test_round_robin_bounds_items_in_flight():
-    pulled = []
-
-    def items():
-        for i in itertools.count():
-            pulled.append(i)
-            yield i
-
-    rr = RoundRobin([Recorder(), Recorder()], items(), ahead=2)
+    pulled: list[int] = []
+    rr = RoundRobin([Recorder(), Recorder()], counted(pulled), ahead=2)
     assert next(rr)[0] == 0
     time.sleep(0.2)
     assert len(pulled) <= 2 * 2  # nothing is read beyond workers * ahead

@@ -21,7 +21,7 @@ import numpy as np
 from valguscam.config import PoseConfig
 from valguscam.errors import ModelError, PoseError
 from valguscam.landmarks import N_LANDMARKS
-from valguscam.types import PoseTrack
+from valguscam.types import LANDMARK_ARRAYS, PoseTrack
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,7 @@ class PoseSample:
 
     @classmethod
     def missing(cls) -> PoseSample:
-        return cls(
-            xy=np.full((N_LANDMARKS, 2), np.nan),
-            z=np.full(N_LANDMARKS, np.nan),
-            visibility=np.full(N_LANDMARKS, np.nan),
-            presence=np.full(N_LANDMARKS, np.nan),
-            world=np.full((N_LANDMARKS, 3), np.nan),
-        )
+        return cls(**{k: np.full(shape, np.nan) for k, shape in LANDMARK_ARRAYS.items()})
 
     @property
     def found(self) -> bool:
@@ -265,10 +259,6 @@ def open_estimators(model_path: Path, cfg: PoseConfig, count: int) -> Iterator[l
         yield [f.result() for f in futures]
 
 
-_FIELDS = {"xy": (N_LANDMARKS, 2), "z": (N_LANDMARKS,), "visibility": (N_LANDMARKS,),
-           "presence": (N_LANDMARKS,), "world": (N_LANDMARKS, 3)}  # fmt: skip
-
-
 class TrackBuilder:
     """Collects PoseSamples frame by frame into preallocated arrays (about 2 KB a frame).
 
@@ -281,7 +271,7 @@ class TrackBuilder:
         self._n = 0
         cap = max(int(capacity or 0), 16)
         self._t = np.empty(cap)
-        self._data = {k: np.empty((cap, *shape)) for k, shape in _FIELDS.items()}
+        self._data = {k: np.empty((cap, *shape)) for k, shape in LANDMARK_ARRAYS.items()}
 
     def _grow(self) -> None:
         cap = 2 * len(self._t)

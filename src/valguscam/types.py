@@ -13,6 +13,15 @@ import numpy as np
 
 from valguscam.landmarks import N_LANDMARKS
 
+LANDMARK_ARRAYS: dict[str, tuple[int, ...]] = {
+    "xy": (N_LANDMARKS, 2),
+    "z": (N_LANDMARKS,),
+    "visibility": (N_LANDMARKS,),
+    "presence": (N_LANDMARKS,),
+    "world": (N_LANDMARKS, 3),
+}
+"""The landmark arrays of one frame (a PoseSample) and their shapes; a PoseTrack has (T, ...)."""
+
 
 @dataclass(frozen=True)
 class VideoInfo:
@@ -66,15 +75,8 @@ class PoseTrack:
 
     def __post_init__(self) -> None:
         n = len(self.t_s)
-        expected = {
-            "xy": (n, N_LANDMARKS, 2),
-            "z": (n, N_LANDMARKS),
-            "visibility": (n, N_LANDMARKS),
-            "presence": (n, N_LANDMARKS),
-            "world": (n, N_LANDMARKS, 3),
-        }
-        for name, shape in expected.items():
-            got = getattr(self, name).shape
+        for name, frame_shape in LANDMARK_ARRAYS.items():
+            got, shape = getattr(self, name).shape, (n, *frame_shape)
             if got != shape:
                 raise ValueError(f"PoseTrack.{name} has shape {got}, expected {shape}")
 
@@ -91,16 +93,17 @@ class PoseTrack:
     def empty(cls, t_s: np.ndarray, width: int, height: int) -> PoseTrack:
         """A track of T frames with no person in any of them (all NaN)."""
         n = len(t_s)
-        return cls(
-            t_s=np.asarray(t_s, dtype=float),
-            xy=np.full((n, N_LANDMARKS, 2), np.nan),
-            z=np.full((n, N_LANDMARKS), np.nan),
-            visibility=np.full((n, N_LANDMARKS), np.nan),
-            presence=np.full((n, N_LANDMARKS), np.nan),
-            world=np.full((n, N_LANDMARKS, 3), np.nan),
-            width=width,
-            height=height,
-        )
+        arrays = {k: np.full((n, *shape), np.nan) for k, shape in LANDMARK_ARRAYS.items()}
+        return cls(t_s=np.asarray(t_s, dtype=float), width=width, height=height, **arrays)
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """t_s and the landmark arrays by name (no copies), e.g. for np.savez."""
+        return {"t_s": self.t_s} | {k: getattr(self, k) for k in LANDMARK_ARRAYS}
+
+    def select(self, frames: slice | np.ndarray) -> PoseTrack:
+        """The frames picked by `frames` (a slice, indices or a (T,) bool mask), times kept."""
+        return replace(self, **{k: a[frames] for k, a in self.arrays.items()})
 
     def with_(self, **changes: object) -> PoseTrack:
         """A copy with some fields replaced."""
