@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import IO, Any
 import numpy as np
 
 from valguscam.findings import phase_and_rep
+from valguscam.jsonable import json_ready
 from valguscam.types import KneeMetrics, KneePosition, PoseTrack, Rep
 
 FRAME_COLUMNS = (
@@ -66,23 +66,10 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
         raise
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf -> None, numpy scalars -> Python, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_json(path: str | Path, data: dict) -> Path:
     """Write `data` as indented UTF-8 JSON (NaN written as null), atomically."""
     with atomic_open(path, "w", encoding="utf-8") as fh:
-        json.dump(_clean(data), fh, indent=2, allow_nan=False)
+        json.dump(json_ready(data), fh, indent=2, allow_nan=False)
         fh.write("\n")
     return Path(path)
 

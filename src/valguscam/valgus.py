@@ -15,15 +15,14 @@ knees tracking out over turned-out toes look like in a good wide-stance squat.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
 from valguscam.config import EventsConfig
 from valguscam.events import detect_events, reference_fppa
+from valguscam.jsonable import json_ready
 from valguscam.rep_summary import (
     POSITION_LABELS,
     SIDES,
@@ -193,17 +192,7 @@ class Assessment:
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict; NaN becomes None."""
-        return _json_ready(asdict(self))
-
-
-def _json_ready(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _json_ready(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_json_ready(v) for v in x]
-    if isinstance(x, float):
-        return round(x, 3) if math.isfinite(x) else None
-    return x
+        return json_ready(asdict(self), digits=3)
 
 
 def _judged_frames(
