@@ -9,6 +9,7 @@ import numpy as np
 
 from valguscam import __version__
 from valguscam.config import Config
+from valguscam.kinematics import finite_percentile
 from valguscam.rep_summary import round_or_none
 from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
 from valguscam.valgus import summarize_side
@@ -85,10 +86,10 @@ def quality_warnings(
         warnings.append(f"person detected in only {with_pose} of {n} frames")
     if view not in ("frontal", "oblique"):
         return warnings
-    yaw = metrics.yaw_deg[np.isfinite(metrics.yaw_deg)]
-    if yaw.size and np.median(yaw) > cfg.validity.max_yaw_deg:
+    yaw = finite_percentile(metrics.yaw_deg, 50)  # NaN when never estimated: no warning
+    if yaw > cfg.validity.max_yaw_deg:
         warnings.append(
-            f"camera view is not frontal (median body yaw {np.median(yaw):.0f} deg > "
+            f"camera view is not frontal (median body yaw {yaw:.0f} deg > "
             f"{cfg.validity.max_yaw_deg:g}): frontal-plane numbers are not assessed; "
             "film from the front"
         )
@@ -156,7 +157,7 @@ def build_report(
             "frames": track.n_frames,
             "frames_with_pose": with_pose,
             "pose_workers": state.pose_workers,
-            "median_yaw_deg": _median(metrics.yaw_deg),
+            "median_yaw_deg": round_or_none(finite_percentile(metrics.yaw_deg, 50), 1),
             "warnings": warnings,
         },
         "baseline": {
@@ -174,8 +175,3 @@ def build_report(
         "summary": _summary(metrics, movement),
         "advice": movement["advice"],
     }
-
-
-def _median(x: np.ndarray) -> float | None:
-    x = x[np.isfinite(x)]
-    return round(float(np.median(x)), 1) if x.size else None
