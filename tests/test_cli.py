@@ -145,3 +145,8 @@ def test_models_commands_find_the_mirror(args, model_path):
     proc = run(args, env={"VALGUSCAM_MODEL_DIR": str(model_path.parent)})
     assert proc.returncode == 0, proc.stderr
     assert str(model_path) in proc.stdout
+
+
+def test_a_value_of_the_wrong_type_is_named_in_words(videos_dir):
+    proc = run(["analyze", str(videos_dir / "nowva/squats.mp4"), "--set", "pose.workers=two"])
+    assert_one_line_error(proc, 2, "pose.workers='two' is not a whole number")

@@ -272,6 +272,9 @@ class Config:
         return dataclasses.asdict(self)
 
 
+_KIND = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+
+
 def _coerce(section: str, key: str, value: Any, current: Any) -> Any:
     """Convert `value` to the type of the default `current`, or raise ConfigError."""
     where = f"{section}.{key}"
@@ -291,7 +294,7 @@ def _coerce(section: str, key: str, value: Any, current: Any) -> Any:
         return str(value)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"config value {where}={value!r} is not a {type(current).__name__}; fix it in the "
+            f"config value {where}={value!r} is not {_KIND[type(current)]}; fix it in the "
             "config file or the --set option"
         ) from None
 
