@@ -30,13 +30,13 @@ import av
 import cv2
 import numpy as np
 
-from valguscam.analysis import analyze_video
 from valguscam.config import Config, PoseConfig, load_config
 from valguscam.landmarks import SKELETON_EDGES
-from valguscam.models import resolve_model
-from valguscam.pipeline import RoundRobin
-from valguscam.pose import PoseEstimator, available_cores, open_estimators
-from valguscam.sources import VideoFileSource
+from valguscam.media.sources import VideoFileSource
+from valguscam.pose.estimator import PoseEstimator, available_cores, open_estimators
+from valguscam.pose.models import resolve_model
+from valguscam.run.analyze import analyze_video
+from valguscam.run.pipeline import RoundRobin
 
 
 def _cpu_s() -> float:

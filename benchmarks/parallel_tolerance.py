@@ -17,9 +17,10 @@ import math
 import tempfile
 from pathlib import Path
 
-from valguscam.agreement import compare
-from valguscam.analysis import analyze_video
+from agreement import compare
+
 from valguscam.config import load_config
+from valguscam.run.analyze import analyze_video
 
 SHARED_VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
 

@@ -16,12 +16,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from agreement import LEG_POINTS
 
-from valguscam.agreement import LEG_POINTS
 from valguscam.config import PoseConfig
-from valguscam.models import resolve_model
-from valguscam.pose import open_estimators
-from valguscam.sources import VideoFileSource
+from valguscam.media.sources import VideoFileSource
+from valguscam.pose.estimator import open_estimators
+from valguscam.pose.models import resolve_model
 
 SHARED_VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
 DEFAULT = ("nowva/squats.mp4", "rjsong/squat.mp4", "lnewco/IMG_7060.mov")

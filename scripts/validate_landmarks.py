@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import validation as v
 
-from valguscam import validation as v
 from valguscam.errors import ModelError
-from valguscam.models import resolve_model, sha256_file
+from valguscam.pose.models import resolve_model, sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -33,7 +33,7 @@ def model_path(shared_dir: Path) -> Path:
     """The real pose model: $VALGUSCAM_MODEL_DIR (CI: ../shared/models), else the mirror."""
     import os
 
-    from valguscam.models import resolve_model
+    from valguscam.pose.models import resolve_model
 
     os.environ.setdefault("VALGUSCAM_MODEL_DIR", str(shared_dir / "models"))
     path = resolve_model("full")
@@ -58,10 +58,10 @@ def clip_track(videos_dir: Path, model_path: Path):
 
     import numpy as np
 
-    from valguscam.analysis import estimate_track
     from valguscam.config import Config
-    from valguscam.report import RunState
-    from valguscam.sources import open_source
+    from valguscam.media.sources import open_source
+    from valguscam.report.document import RunState
+    from valguscam.run.analyze import estimate_track
     from valguscam.types import PoseTrack
 
     def get(name: str) -> PoseTrack:
@@ -73,9 +73,9 @@ def clip_track(videos_dir: Path, model_path: Path):
         cache_dir = os.environ.get("VALGUSCAM_TEST_TRACK_CACHE")
         cache = None
         if cache_dir:
-            import valguscam.analysis as analysis_mod
-            import valguscam.pipeline as pipeline_mod
-            import valguscam.pose as pose_mod
+            import valguscam.pose.estimator as pose_mod
+            import valguscam.run.analyze as analysis_mod
+            import valguscam.run.pipeline as pipeline_mod
 
             code = b"".join(
                 Path(m.__file__).read_bytes() for m in (pose_mod, pipeline_mod, analysis_mod)

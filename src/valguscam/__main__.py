@@ -2,6 +2,6 @@
 
 import sys
 
-from valguscam.cli import main
+from valguscam.cli.main import main
 
 sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure judgement: collapse events, per-rep and per-side verdicts, asymmetry, advice."""

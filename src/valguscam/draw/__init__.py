@@ -1,0 +1,1 @@
+"""Pictures: HUD and video overlay (cv2), plots (matplotlib, imported lazily)."""

@@ -1,0 +1,1 @@
+"""Frames in and out: video files, webcam, image folders and their decoders (PyAV, OpenCV)."""

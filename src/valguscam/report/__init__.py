@@ -1,0 +1,1 @@
+"""The typed report and its files: report.json content, CSV/JSON writers, the printed summary."""

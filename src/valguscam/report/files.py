@@ -1,0 +1,136 @@
+"""Writers for analysis outputs. Every file is written atomically (temp file + os.replace),
+so an interrupted run never leaves a half-written report behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from valguscam.assessment.findings import phase_and_rep
+from valguscam.report.jsonable import json_ready
+from valguscam.types import KneeMetrics, KneePosition, PoseTrack, Rep
+
+FRAME_COLUMNS = (
+    "frame",
+    "time_s",
+    "pose",
+    "fppa_left_deg",
+    "fppa_right_deg",
+    "dynamic_fppa_left_deg",
+    "dynamic_fppa_right_deg",
+    "knee_foot_left",
+    "knee_foot_right",
+    "knee_position_left",
+    "knee_position_right",
+    "kasr",
+    "knee_hip_ratio",
+    "flexion_left_deg",
+    "flexion_right_deg",
+    "thigh_left_deg",
+    "thigh_right_deg",
+    "shank_left_deg",
+    "shank_right_deg",
+    "thigh_ratio_left",
+    "thigh_ratio_right",
+    "yaw_deg",
+    "depth",
+    "valid_left",
+    "valid_right",
+    "rep",
+    "phase",
+)
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
+    """Open a temp file beside `path`; on success it replaces `path`, on error it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: str | Path, data: dict) -> Path:
+    """Write `data` as indented UTF-8 JSON (NaN written as null), atomically."""
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        json.dump(json_ready(data), fh, indent=2, allow_nan=False)
+        fh.write("\n")
+    return Path(path)
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return "" if not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+def _position(code: int) -> str:
+    return KneePosition(int(code)).label if code >= 0 else ""
+
+
+def frame_rows(
+    track: PoseTrack, metrics: KneeMetrics, reps: tuple[Rep, ...] = ()
+) -> Iterator[list[str]]:
+    """One CSV row per frame, in FRAME_COLUMNS order; empty cells where not measurable.
+
+    rep: the rep index of the frame (empty outside reps); phase: descent / bottom / ascent.
+    """
+    phase, rep_of = phase_and_rep(track.n_frames, reps)
+    L, R = metrics.left, metrics.right  # noqa: N806 - the subject's sides
+    dl, dr = metrics.dynamic("left"), metrics.dynamic("right")
+    has_pose = track.has_pose
+    for i in range(track.n_frames):
+        yield [
+            str(i),
+            _fmt(track.t_s[i], 4),
+            str(int(has_pose[i])),
+            _fmt(L.fppa_deg[i], 2),
+            _fmt(R.fppa_deg[i], 2),
+            _fmt(dl[i], 2),
+            _fmt(dr[i], 2),
+            _fmt(L.knee_foot[i]),
+            _fmt(R.knee_foot[i]),
+            _position(L.knee_position[i]),
+            _position(R.knee_position[i]),
+            _fmt(metrics.kasr[i]),
+            _fmt(metrics.knee_hip_ratio[i]),
+            _fmt(L.flexion_deg[i], 1),
+            _fmt(R.flexion_deg[i], 1),
+            _fmt(L.thigh_deg[i], 2),
+            _fmt(R.thigh_deg[i], 2),
+            _fmt(L.shank_deg[i], 2),
+            _fmt(R.shank_deg[i], 2),
+            _fmt(L.thigh_ratio[i]),
+            _fmt(R.thigh_ratio[i]),
+            _fmt(metrics.yaw_deg[i], 1),
+            _fmt(metrics.depth[i]),
+            str(int(L.valid[i])),
+            str(int(R.valid[i])),
+            str(rep_of[i]) if rep_of[i] >= 0 else "",
+            phase[i],
+        ]
+
+
+def write_frames_csv(
+    path: str | Path, track: PoseTrack, metrics: KneeMetrics, reps: tuple[Rep, ...] = ()
+) -> Path:
+    """Write frames.csv (one row per decoded frame), atomically."""
+    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(FRAME_COLUMNS)
+        writer.writerows(frame_rows(track, metrics, reps))
+    return Path(path)
