@@ -78,10 +78,18 @@ class ValidityConfig:
 class BaselineConfig:
     """Standing baseline per side: median FPPA over upright frames.
 
-    max_depth: a frame counts as standing while the pelvis is at most this far (in leg lengths)
-    below its standing height above the ankles. Upright is judged from the 2D pelvis height, not
+    max_depth: a frame counts as standing while the pelvis depth (body/measures.py: fraction of
+    the standing hip height) is at most this. Upright is judged from the 2D pelvis height, not
     from MediaPipe's 3D knee flexion, which reads 15-40 deg on straight legs.
+    max_speed: standing STILL = hip, knee and ankle slower than this, leg lengths per second
+    (a squat's descent moves the hip at 0.5-1 leg lengths/s; filtered landmark jitter of a
+    person standing still stays under 0.1). min_duration_s: still frames must cover at least
+    this long, else the baseline falls back to moving standing frames and is unreliable.
     min_frames: fewer standing frames than this leaves the baseline unknown.
+    max_spread_deg: a baseline whose FPPA interquartile range exceeds this is unreliable:
+    1.96 x the SEM of 2D FPPA (2.7 deg, Munro et al. 2012).
+    start_s, end_s: take the baseline from this stretch of the clip instead (seconds; nan =
+    search for it; the CLI's --baseline START-END).
     structural_fppa_deg: |standing FPPA| beyond this is reported as structural alignment
     (genu valgum/varum), not a movement fault. Normal mechanical axis is within about +/-3 deg
     (Moreland et al. 1987); 2D landmark FPPA has an SDD of 7.5-8.9 deg (Munro et al. 2012),
@@ -91,6 +99,11 @@ class BaselineConfig:
     max_depth: float = 0.03
     min_frames: int = 5
     structural_fppa_deg: float = 10.0
+    max_speed: float = 0.2
+    min_duration_s: float = 0.5
+    max_spread_deg: float = 5.3
+    start_s: float = float("nan")
+    end_s: float = float("nan")
 
 
 @dataclass(frozen=True)

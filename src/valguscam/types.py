@@ -7,7 +7,7 @@ Pixel coordinates: origin top-left, x right, y down, in the upright (rotation-co
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 import numpy as np
 
@@ -155,18 +155,39 @@ class SideMetrics:
     valid: np.ndarray
 
 
+class BaselineSource(StrEnum):
+    """Where a standing baseline came from (body/baseline.py).
+
+    STILL: frames standing still with straight legs (the reliable case). MOVING: standing-height
+    frames while the leg moved (no still stretch long enough): unreliable. GIVEN: the stretch
+    the user named. NONE: no baseline.
+    """
+
+    STILL = "still"
+    MOVING = "moving"
+    GIVEN = "given"
+    NONE = "none"
+
+
 @dataclass(frozen=True)
 class Baseline:
-    """Standing alignment of one side (median over upright standing frames).
+    """Standing alignment of one side (median FPPA over the baseline frames), degrees.
 
-    fppa_deg: NaN when no standing frames were found. structural: |fppa_deg| beyond the
-    configured structural limit (bony alignment, "see a professional", not a movement fault).
+    fppa_deg: NaN when there is none. structural: a reliable |fppa_deg| beyond the configured
+    structural limit (bony alignment, "see a professional", not a movement fault).
+    spread_deg: interquartile range of FPPA over the baseline frames. duration_s: the time they
+    cover. reliable: still frames (or the user's stretch) with a spread within the limit.
+    thigh_px: the standing 2D thigh length, pixels.
     """
 
     fppa_deg: float
     n_frames: int
     structural: bool = False
     thigh_px: float = float("nan")
+    spread_deg: float = float("nan")
+    duration_s: float = 0.0
+    source: BaselineSource = BaselineSource.NONE
+    reliable: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,69 +7,53 @@ can be trusted.
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import replace
 
 import numpy as np
 
 from valguscam.body import geometry as kin
+from valguscam.body.baseline import standing_baseline
+from valguscam.body.measures import BodyMeasures, measure_body
 from valguscam.config import Config
 from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import Baseline, KneeMetrics, PoseTrack, SideMetrics
 
 
-def pelvis_depth(track: PoseTrack) -> np.ndarray:
-    """(T,) how far the pelvis is below its standing height above the ankles, in leg lengths.
-
-    0 = standing tall; a parallel squat is about 0.3-0.45. Height = ankle mid-point y minus hip
-    mid-point y, so a camera that tilts or a person who steps does not read as depth. Standing
-    height = its 98th percentile; leg length = 95th percentile of the 2D hip-ankle distance.
-    """
-    xy = track.xy
-    if not track.n_frames:
-        return np.zeros(0)
-    hip_y = xy[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 1].mean(axis=1)
-    ankle_y = xy[:, [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE], 1].mean(axis=1)
-    height = ankle_y - hip_y
-    legs = [np.linalg.norm(xy[:, LEGS[s].ankle] - xy[:, LEGS[s].hip], axis=-1) for s in Side]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        leg_px = kin.finite_percentile(np.nanmean(np.stack(legs), axis=0), 95)
-    top = kin.finite_percentile(height, 98)
-    return (top - height) / leg_px if leg_px > 0 else height * np.nan
+def _leg_speed(xy: np.ndarray, leg, t_s: np.ndarray, leg_px: float) -> np.ndarray:
+    """(T,) fastest of the leg's hip, knee and ankle, in leg lengths per second."""
+    pts = xy[:, [leg.hip, leg.knee, leg.ankle]]
+    if len(t_s) < 2 or not leg_px > 0:
+        return np.full(len(t_s), np.nan)
+    v = np.gradient(pts, t_s, axis=0)
+    return np.max(np.linalg.norm(v, axis=-1), axis=1) / leg_px
 
 
 def _side_metrics(
-    track: PoseTrack,
-    visibility: np.ndarray,
-    yaw_deg: np.ndarray,
-    depth: np.ndarray,
-    side: Side,
-    cfg: Config,
+    track: PoseTrack, visibility: np.ndarray, body: BodyMeasures, side: Side, cfg: Config
 ) -> tuple[SideMetrics, Baseline]:
     leg, other = LEGS[side], LEGS[side.other]
-    xy, world = track.xy, track.world
+    xy = track.xy
     hip, knee, ankle, toe = xy[:, leg.hip], xy[:, leg.knee], xy[:, leg.ankle], xy[:, leg.toe]
     other_hip = xy[:, other.hip]
     lateral = kin.lateral_axis(hip, other_hip)
 
     fppa = kin.fppa_deg(hip, knee, ankle, other_hip)
-    hip_axis = world[:, Landmark.LEFT_HIP] - world[:, Landmark.RIGHT_HIP]
-    flexion = kin.flexion_deg(world[:, leg.hip], world[:, leg.knee], world[:, leg.ankle], hip_axis)
+    flexion, yaw_deg, depth = body.flexion(side), body.yaw_deg, body.depth
     # The foot's line at mid-foot (between ankle and foot_index): on a straight foot it is the
     # second-toe line; on a turned-out foot it follows the turn-out, as a knee tracking the
     # foot does.
     knee_foot = kin.knee_foot_offset(knee, (ankle + toe) / 2.0, hip, other_hip)
     kf = cfg.knee_foot
     # Foot width from the standing shank length (anthropometry), in hip widths per frame.
-    standing_shank_px = kin.finite_percentile(np.linalg.norm(ankle - knee, axis=-1), 95)
-    hip_width_px = np.linalg.norm(hip - other_hip, axis=-1)
+    standing_shank_px = body.shank_px[side]
+    hip_width_px = body.hip_width_px
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_width = kf.foot_breadth_shank_ratio * standing_shank_px / hip_width_px
     position = kin.classify_knee_position(
         knee_foot, foot_width, kf.big_toe_offset_fw, kf.big_toe_half_width_fw, kf.lateral_edge_fw
     )
     thigh_px = np.linalg.norm(knee - hip, axis=-1)
-    standing_thigh_px = kin.finite_percentile(thigh_px, 95)
+    standing_thigh_px = body.thigh_px[side]
     thigh_ratio = thigh_px / standing_thigh_px
 
     v = cfg.validity
@@ -82,6 +66,7 @@ def _side_metrics(
         not_foreshortened = thigh_ratio >= v.min_thigh_ratio
         down = depth >= kf.min_depth
         standing = seen & frontal & (depth <= cfg.baseline.max_depth) & np.isfinite(fppa)
+        still = _leg_speed(xy, leg, track.t_s, body.leg_px) <= cfg.baseline.max_speed
     valid = seen & frontal & not_deep & not_foreshortened & np.isfinite(fppa)
     # Knee over foot compares x positions near the floor: thigh foreshortening does not distort
     # it, so it is judged at any depth, from the front, once the person goes down.
@@ -93,41 +78,23 @@ def _side_metrics(
         shank_deg=kin.shank_angle_deg(knee, ankle, lateral), flexion_deg=flexion,
         knee_foot=knee_foot, knee_position=position, thigh_ratio=thigh_ratio, valid=valid,
     )  # fmt: skip
-    return metrics, _baseline(fppa, standing, standing_thigh_px, cfg)
+    measurable = seen & np.isfinite(fppa)
+    base = standing_baseline(fppa, measurable, standing, still, track.t_s, cfg.baseline)
+    return metrics, replace(base, thigh_px=standing_thigh_px)
 
 
-def _baseline(fppa: np.ndarray, standing: np.ndarray, thigh_px: float, cfg: Config) -> Baseline:
-    """Median FPPA over standing frames; NaN when there are fewer than min_frames."""
-    b = cfg.baseline
-    n = int(standing.sum())
-    value = float(np.median(fppa[standing])) if n >= b.min_frames else float("nan")
-    structural = bool(np.isfinite(value) and abs(value) > b.structural_fppa_deg)
-    return Baseline(fppa_deg=value, n_frames=n, structural=structural, thigh_px=thigh_px)
-
-
-def body_yaw(track: PoseTrack) -> np.ndarray:
-    """(T,) mean yaw of the hip and shoulder lines to the image plane, degrees (0 = frontal)."""
-    if not track.n_frames:
-        return np.zeros(0)
-    w = track.world
-    both = np.stack([
-        kin.body_yaw_deg(w, Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
-        kin.body_yaw_deg(w, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
-    ])  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
-        return np.nanmean(both, axis=0)
-
-
-def compute_metrics(track: PoseTrack, visibility: np.ndarray, cfg: Config) -> KneeMetrics:
+def compute_metrics(
+    track: PoseTrack, visibility: np.ndarray, cfg: Config, body: BodyMeasures | None = None
+) -> KneeMetrics:
     """Knee metrics for every frame of `track` (pixels, preferably smoothed).
 
     visibility: (T, 33) raw MediaPipe visibility (NaN where no person), used for validity.
+    body: the clip's body measures (depth, yaw, flexion, lengths); measured from `track` when
+    not given.
     """
-    yaw = body_yaw(track)
-    depth = pelvis_depth(track)
-    left, base_l = _side_metrics(track, visibility, yaw, depth, Side.LEFT, cfg)
-    right, base_r = _side_metrics(track, visibility, yaw, depth, Side.RIGHT, cfg)
+    body = body or measure_body(track, cfg.movement)
+    left, base_l = _side_metrics(track, visibility, body, Side.LEFT, cfg)
+    right, base_r = _side_metrics(track, visibility, body, Side.RIGHT, cfg)
     xy = track.xy
     axis = kin.lateral_axis(xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
     knees = (xy[:, Landmark.LEFT_KNEE], xy[:, Landmark.RIGHT_KNEE])
@@ -137,5 +104,5 @@ def compute_metrics(track: PoseTrack, visibility: np.ndarray, cfg: Config) -> Kn
         t_s=track.t_s, left=left, right=right,
         kasr=kin.separation_ratio(*knees, *ankles, axis),
         knee_hip_ratio=kin.separation_ratio(*knees, *hips, axis),
-        yaw_deg=yaw, depth=depth, baseline={"left": base_l, "right": base_r},
+        yaw_deg=body.yaw_deg, depth=body.depth, baseline={"left": base_l, "right": base_r},
     )  # fmt: skip

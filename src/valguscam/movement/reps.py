@@ -1,6 +1,7 @@
 """Repetitions from a pelvis depth signal: offline segmentation and a live counter (pure numpy).
 
-Depth (MovementConfig): 1 - hip height above the lower ankle / its standing value, per frame.
+Depth: body/measures.py (the one definition): 1 - hip height above the lower ankle / its
+standing value, per frame.
 0 = standing tall, about 0.3 = knees at 90 deg, larger = deeper; slightly negative when the hips
 rise above their usual standing height (tiptoes). NaN where the pose is missing.
 
@@ -16,107 +17,15 @@ count that partial rep.
 from __future__ import annotations
 
 import math
-import warnings
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
-from valguscam.body import geometry as kin
-from valguscam.body.smoothing import fill_gaps, lowpass, sample_rate_hz
+from valguscam.body.measures import BodyMeasures, measure_body
 from valguscam.config import MovementConfig
-from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import PoseTrack, Rep
-
-_HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
-_ANKLES = [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
-_ENVELOPE_STEP_S = 0.1  # the standing height is evaluated every 0.1 s and interpolated
-
-
-def _quiet(fn: Callable[..., np.ndarray], *args: object, **kwargs: object) -> np.ndarray:
-    """Call a nan-aware numpy reduction without its all-NaN RuntimeWarning (NaN stays NaN)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return fn(*args, **kwargs)
-
-
-def hip_height_px(track: PoseTrack, min_visibility: float = 0.5) -> np.ndarray:
-    """(T,) height of the hip mid-point above the lower ankle, pixels; NaN where unseen.
-
-    The lower ankle (largest image y) is the one on the floor: it ignores a lifted foot, and in
-    a side view one visible ankle is enough. Landmarks below `min_visibility` are ignored.
-    """
-    xy = np.array(track.xy, dtype=float)
-    with np.errstate(invalid="ignore"):
-        xy[~(track.visibility >= min_visibility)] = np.nan
-    hip_y = _quiet(np.nanmean, xy[:, _HIPS, 1], axis=1)
-    floor_y = _quiet(np.nanmax, xy[:, _ANKLES, 1], axis=1)
-    return floor_y - hip_y
-
-
-def standing_height(
-    height: np.ndarray, t_s: np.ndarray, window_s: float, percentile: float
-) -> np.ndarray:
-    """(T,) the standing height: `percentile` of `height` within +/- `window_s` of each frame.
-
-    A running upper envelope, so the reference follows a person who walks toward or away from
-    the camera. Evaluated every 0.1 s and interpolated; NaN where the window holds no data.
-    """
-    n = len(t_s)
-    fs = sample_rate_hz(t_s)
-    if n == 0 or not np.isfinite(fs):
-        return np.full(n, np.nan)
-    half = max(1, round(window_s * fs))
-    step = max(1, round(_ENVELOPE_STEP_S * fs))
-    padded = np.pad(np.asarray(height, float), half, constant_values=np.nan)
-    centres = np.unique(np.append(np.arange(0, n, step), n - 1))
-    windows = sliding_window_view(padded, 2 * half + 1)[centres]
-    level = _quiet(np.nanpercentile, windows, percentile, axis=1)
-    ok = np.isfinite(level)
-    if not ok.any():
-        return np.full(n, np.nan)
-    return np.interp(np.arange(n), centres[ok], level[ok])
-
-
-def depth_signal(track: PoseTrack, cfg: MovementConfig | None = None) -> np.ndarray:
-    """(T,) pelvis depth: 1 - hip height above the ankles / standing height (0 = standing).
-
-    Works on a raw or cleaned track: low-visibility landmarks are ignored, gaps up to
-    cfg.max_gap_s are interpolated, and the height is low-passed at cfg.depth_cutoff_hz
-    (zero-phase) before it is compared with its running standing value. NaN where unknown.
-    """
-    cfg = cfg or MovementConfig()
-    t = np.asarray(track.t_s, float)
-    height = hip_height_px(track, cfg.min_visibility)
-    height = lowpass(fill_gaps(height, t, cfg.max_gap_s), t, cfg.depth_cutoff_hz)
-    top = standing_height(height, t, cfg.standing_window_s, cfg.standing_percentile)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(top > 0, 1.0 - height / top, np.nan)
-
-
-def knee_flexion_signal(track: PoseTrack, cfg: MovementConfig | None = None) -> np.ndarray:
-    """(T, 2) knee flexion of the left and right leg from world landmarks, degrees; NaN where
-    unknown.
-
-    Sagittal-plane flexion (kinematics.flexion_deg with the hip axis), gaps filled and
-    low-passed like the depth. MediaPipe's 3D flexion has an offset (it reads 15-40 deg on
-    straight legs), so only its change within a rep is used (cfg.min_rep_flexion_deg).
-    """
-    cfg = cfg or MovementConfig()
-    t = np.asarray(track.t_s, float)
-    world = np.array(track.world, dtype=float)
-    with np.errstate(invalid="ignore"):
-        world[~(track.visibility >= cfg.min_visibility)] = np.nan
-    axis = world[:, Landmark.LEFT_HIP] - world[:, Landmark.RIGHT_HIP]
-    legs = [LEGS[side] for side in Side]
-    flex = np.stack(
-        [kin.flexion_deg(world[:, g.hip], world[:, g.knee], world[:, g.ankle], axis) for g in legs],
-        axis=-1,
-    )
-    return lowpass(fill_gaps(flex, t, cfg.max_gap_s), t, cfg.depth_cutoff_hz)
 
 
 def reference_depth(depth: np.ndarray, cfg: MovementConfig | None = None) -> float | None:
@@ -294,7 +203,11 @@ def segment_reps(
     return list(counter.reps)
 
 
-def find_reps(track: PoseTrack, cfg: MovementConfig | None = None) -> list[Rep]:
-    """Offline reps of a track: segment_reps on its depth and knee flexion signals."""
+def find_reps(
+    track: PoseTrack, cfg: MovementConfig | None = None, body: BodyMeasures | None = None
+) -> list[Rep]:
+    """Offline reps of a track: segment_reps on its depth and knee flexion (body measures;
+    computed from `track` when not given)."""
     cfg = cfg or MovementConfig()
-    return segment_reps(track.t_s, depth_signal(track, cfg), cfg, knee_flexion_signal(track, cfg))
+    body = body or measure_body(track, cfg)
+    return segment_reps(track.t_s, body.depth, cfg, body.flexion_deg)

@@ -22,17 +22,19 @@ import numpy as np
 
 from valguscam.body import geometry as kin
 from valguscam.body.geometry import finite_percentile
+from valguscam.body.measures import (
+    BodyMeasures,
+    ViewCues,
+    depth_signal,
+    knee_flexion_signal,
+    leg_length,
+    masked,
+    view_cues,
+)
 from valguscam.config import MovementConfig
 from valguscam.errors import ConfigError
 from valguscam.landmarks import LEGS, Landmark, Side
-from valguscam.movement.reps import (
-    RepCounter,
-    depth_signal,
-    find_reps,
-    knee_flexion_signal,
-    reference_depth,
-    segment_reps,
-)
+from valguscam.movement.reps import RepCounter, find_reps, reference_depth, segment_reps
 from valguscam.types import PoseTrack, Rep
 
 __all__ = [
@@ -75,24 +77,6 @@ def _frame_mask(n: int, frames: slice | np.ndarray | None) -> np.ndarray:
     return mask
 
 
-def _masked(points: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:
-    """Copy of (T, 33, D) points with landmarks below min_visibility set to NaN."""
-    out = np.array(points, dtype=float)
-    with np.errstate(invalid="ignore"):
-        out[~(visibility >= min_visibility)] = np.nan
-    return out
-
-
-def _leg_length(points: np.ndarray) -> float:
-    """Standing leg length: 90th percentile of the longer hip-ankle distance per frame."""
-    legs = [np.linalg.norm(points[:, g.ankle] - points[:, g.hip], axis=-1) for g in LEGS.values()]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        longer = np.nanmax(np.stack(legs), axis=0)
-    longer = longer[np.isfinite(longer)]
-    return float(np.percentile(longer, 90)) if longer.size else _NAN
-
-
 # --- view ---------------------------------------------------------------------------------
 
 
@@ -116,58 +100,11 @@ class ViewEstimate:
     world_yaw_deg: float = _NAN
 
 
-def _yaw_2d_deg(ratio: np.ndarray, frontal_ratio: float) -> np.ndarray:
-    """Yaw from a 2D width / leg length ratio: arccos(ratio / its front-on value), degrees."""
-    with np.errstate(invalid="ignore"):
-        return np.degrees(np.arccos(np.clip(ratio / frontal_ratio, 0.0, 1.0)))
-
-
-@dataclass(frozen=True)
-class ViewCues:
-    """Per-frame view cues, (T,) each, NaN where unknown: hip_ratio, shoulder_ratio (2D width
-    over the standing 2D leg length), world_yaw_deg and the fused yaw_deg (degrees)."""
-
-    hip_ratio: np.ndarray
-    shoulder_ratio: np.ndarray
-    world_yaw_deg: np.ndarray
-    yaw_deg: np.ndarray
-
-
-def view_cues(track: PoseTrack, cfg: MovementConfig | None = None) -> ViewCues:
-    """Per-frame view cues of a track (T >= 1 frames); see ViewCues and MovementConfig."""
-    cfg = cfg or MovementConfig()
-    xy, world = track.xy, track.world
-    leg = _leg_length(_masked(xy, track.visibility, cfg.min_visibility))
-    hip = np.linalg.norm(xy[:, Landmark.LEFT_HIP] - xy[:, Landmark.RIGHT_HIP], axis=-1) / leg
-    shoulder = (
-        np.linalg.norm(xy[:, Landmark.LEFT_SHOULDER] - xy[:, Landmark.RIGHT_SHOULDER], axis=-1)
-        / leg
-    )
-    cues_2d = np.stack(
-        [_yaw_2d_deg(hip, cfg.frontal_hip_ratio), _yaw_2d_deg(shoulder, cfg.frontal_shoulder_ratio)]
-    )
-    cues_world = np.stack(
-        [
-            kin.body_yaw_deg(world, Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
-            kin.body_yaw_deg(world, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
-        ]
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yaw_2d, yaw_world = np.nanmean(cues_2d, axis=0), np.nanmean(cues_world, axis=0)
-    w = cfg.view_2d_weight
-    fused = np.where(
-        np.isfinite(yaw_2d) & np.isfinite(yaw_world),
-        w * yaw_2d + (1.0 - w) * yaw_world,
-        np.where(np.isfinite(yaw_2d), yaw_2d, yaw_world),
-    )
-    return ViewCues(hip, shoulder, yaw_world, fused)
-
-
 def classify_view(
     track: PoseTrack,
     frames: slice | np.ndarray | None = None,
     cfg: MovementConfig | None = None,
+    body: BodyMeasures | None = None,
 ) -> ViewEstimate:
     """The camera view over `frames` (None = the whole track; a slice, bool mask or indices).
 
@@ -177,7 +114,7 @@ def classify_view(
     cfg = cfg or MovementConfig()
     if not track.n_frames:
         return ViewEstimate("unknown", _NAN, _NAN, _NAN, 0)
-    cues = view_cues(track, cfg)
+    cues = body.view if body is not None else view_cues(track, cfg)
     use = _frame_mask(track.n_frames, frames) & track.has_pose & np.isfinite(cues.yaw_deg)
     n = int(use.sum())
     yaw = finite_percentile(cues.yaw_deg[use])
@@ -282,7 +219,7 @@ def rep_stance(
 ) -> RepStance:
     """The stance of `rep` (see RepStance); depth: (T,) the track's depth_signal."""
     cfg = cfg or MovementConfig()
-    world = _masked(track.world, track.visibility, cfg.min_visibility)
+    world = masked(track.world, track.visibility, cfg.min_visibility)
     span = slice(rep.i_start, rep.i_end + 1)
     near_bottom = depth[span] >= cfg.bottom_frac * rep.depth
     bottom = (
@@ -301,7 +238,7 @@ def rep_stance(
         kin.flexion_deg(w[:, LEGS[s].hip], w[:, LEGS[s].knee], w[:, LEGS[s].ankle], axis)
         for s in Side
     ]
-    left_up, right_up = _up_fracs(world[span], _leg_length(world), cfg.single_leg_lift)
+    left_up, right_up = _up_fracs(world[span], leg_length(world), cfg.single_leg_lift)
     return RepStance(
         fore_aft_hw=finite_percentile(np.sum((la - ra) * _facing(w), axis=-1)) / hip_w,
         lateral_hw=abs(finite_percentile(feet)) / hip_w,
@@ -346,13 +283,16 @@ def lead_side(stance: RepStance, exercise: str) -> str | None:
 
 
 def detect_exercise(
-    track: PoseTrack, reps: list[Rep], cfg: MovementConfig | None = None
+    track: PoseTrack,
+    reps: list[Rep],
+    cfg: MovementConfig | None = None,
+    body: BodyMeasures | None = None,
 ) -> ExerciseEstimate:
     """The exercise (most common per-rep label) and each rep's judged leg under it."""
     cfg = cfg or MovementConfig()
     if not reps:
         return ExerciseEstimate("unknown", (), (), ())
-    depth = depth_signal(track, cfg)
+    depth = body.depth if body is not None else depth_signal(track, cfg)
     stances = tuple(rep_stance(track, r, depth, cfg) for r in reps)
     labels = tuple(rep_label(s, cfg) for s in stances)
     counts = Counter(lab for lab in labels if lab != "unknown")
@@ -366,13 +306,14 @@ def assign_lead_sides(
     reps: list[Rep],
     exercise: str | ExerciseEstimate,
     cfg: MovementConfig | None = None,
+    body: BodyMeasures | None = None,
 ) -> list[Rep]:
     """Copies of `reps` with lead_side filled for `exercise`: a detected ExerciseEstimate or a
     label the user forced (one of EXERCISES); None for bilateral squats and "unknown"."""
     if isinstance(exercise, ExerciseEstimate):
         sides = exercise.lead_sides
     elif exercise in EXERCISES:
-        depth = depth_signal(track, cfg) if reps else np.zeros(0)
+        depth = np.zeros(0) if not reps else body.depth if body else depth_signal(track, cfg)
         sides = tuple(lead_side(rep_stance(track, r, depth, cfg), exercise) for r in reps)
     else:
         raise ConfigError(
