@@ -196,6 +196,30 @@ class EventsConfig:
 
 
 @dataclass(frozen=True)
+class DepthConfig:
+    """Knee collapse at depth: the knee's medial travel over the foot (assessment/depth.py).
+
+    Unit: standing 2D thigh lengths, the unit of the landmark error. enter_tl: an event starts
+    when the knee has travelled this far medially from its early-descent position: 0.10, the
+    median knee-landmark error against human annotation (docs/validation.md) and the smallest
+    detectable difference of the travel itself, 1.96 x sqrt(2) x its SEM of 0.034 (rep-to-rep
+    SD pooled over the 17 reps of the two many-rep front-view clips, nowva/squats and
+    rjsong/squat): a smaller travel cannot be told from measurement error. exit_tl: it ends
+    below enter minus one SEM (0.10 - 0.034 ~ 0.07). early_frac: the reference is the rep's
+    descent up to this share of its depth; deep_frac: "at depth" = at least this share (the
+    movement's bottom_frac). min_reference_frames: fewer early frames leave the rep unmeasured.
+    max_yaw_deg: only frames viewed from the front (the FPPA validity limit).
+    """
+
+    enter_tl: float = 0.10
+    exit_tl: float = 0.07
+    early_frac: float = 0.35
+    deep_frac: float = 0.7
+    min_reference_frames: int = 3
+    max_yaw_deg: float = 30.0
+
+
+@dataclass(frozen=True)
 class MovementConfig:
     """Reps, exercise and camera view (movement.py, reps.py).
 
@@ -279,6 +303,7 @@ class Config:
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
     knee_foot: KneeFootConfig = field(default_factory=KneeFootConfig)
     events: EventsConfig = field(default_factory=EventsConfig)
+    depth: DepthConfig = field(default_factory=DepthConfig)
     movement: MovementConfig = field(default_factory=MovementConfig)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

@@ -197,7 +197,10 @@ class KneeMetrics:
     kasr: knee-to-ankle separation ratio (knee gap / ankle gap), < 1 = knees closer than ankles.
     knee_hip_ratio: knee separation / hip separation (Noyes screen).
     yaw_deg: estimated camera-to-body yaw from world landmarks, 0 = frontal, 90 = side view.
-    depth: pelvis drop below its standing height above the ankles, leg lengths (0 = standing).
+    depth: pelvis depth (body/measures.py), fraction of the standing hip height (0 = standing).
+    hip_width_px: 2D hip width per frame, pixels (converts knee_foot to other units).
+    swapped: (T,) bool, frames whose leg labels MediaPipe had exchanged and that were swapped
+    back before any metric (body/legswap.py); None when no repair ran.
     dynamic_fppa_deg per side = fppa_deg - baseline.fppa_deg (see `dynamic`).
     """
 
@@ -209,6 +212,8 @@ class KneeMetrics:
     yaw_deg: np.ndarray
     depth: np.ndarray
     baseline: dict[str, Baseline] = field(default_factory=dict)
+    hip_width_px: np.ndarray | None = None
+    swapped: np.ndarray | None = None
 
     def side(self, name: str) -> SideMetrics:
         return self.left if name == "left" else self.right
@@ -246,6 +251,9 @@ class ValgusEvent:
     peak_fppa_deg is absolute; peak_dynamic_fppa_deg is relative to the standing baseline.
     knee_position: KneePosition label at the peak ("inside", "big_toe", ...) or None.
     severity: "mild" | "moderate" | "severe". rep: Rep.index or None outside reps.
+    measure: what found it: "fppa" (dynamic FPPA on valid frames) or "knee_over_foot" (the
+    knee's medial travel over the foot at depth, assessment/depth.py); peak_excursion_tl: that
+    travel at the peak, standing thigh lengths, + = medial (NaN for FPPA events).
     """
 
     side: str
@@ -260,3 +268,5 @@ class ValgusEvent:
     knee_position: str | None
     severity: str
     rep: int | None = None
+    measure: str = "fppa"
+    peak_excursion_tl: float = float("nan")

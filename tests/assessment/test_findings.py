@@ -27,8 +27,8 @@ def findings_of(clip_track, name: str):
 
 @pytest.mark.parametrize(
     "name",
-    ["tommyhill/squat1.mp4", "yuyoujiang/squat.mp4", "formfit/squat.mp4", "dspro2/squat.mp4",
-     "lnewco/IMG_7026.mov", "nowva/lunge.mp4"],
+    ["shared:tommyhill/squat1.mp4", "shared:yuyoujiang/squat.mp4", "shared:formfit/squat.mp4",
+     "shared:dspro2/squat.mp4", "shared:lnewco/IMG_7026.mov", "sample:lunge.mp4"],
 )  # fmt: skip
 def test_side_views_get_no_valgus_verdict(clip_track, name):
     f, _ = findings_of(clip_track, name)
@@ -41,9 +41,10 @@ def test_side_views_get_no_valgus_verdict(clip_track, name):
     assert f.advice[-1]["kind"] == "safety"
 
 
+@pytest.mark.shared
 def test_img_7060_right_knee_tracks_inward_of_the_left(clip_track):
     """Trainer: 'right knee collapses in slightly; right hip and arm drop slightly'."""
-    f, m = findings_of(clip_track, "lnewco/IMG_7060.mov")
+    f, m = findings_of(clip_track, "shared:lnewco/IMG_7060.mov")
     assert (f.view.label, f.exercise, len(f.reps)) == ("frontal", "bilateral_squat", 1)
     rep = f.reps[0]
     right, left = knee_foot_at_depth(m, rep, "right"), knee_foot_at_depth(m, rep, "left")
@@ -56,25 +57,26 @@ def test_img_7060_right_knee_tracks_inward_of_the_left(clip_track):
     assert not rows["right"].bottom_assessable and "deep flexion" in rows["right"].bottom_note
 
 
+@pytest.mark.shared
 def test_img_7029_has_no_knee_fault(clip_track):
     """Trainer: 'arms fall, too much forward lean' (no knee remark)."""
-    f, _ = findings_of(clip_track, "lnewco/IMG_7029.mov")
+    f, _ = findings_of(clip_track, "shared:lnewco/IMG_7029.mov")
     assert (f.view.label, len(f.reps)) == ("frontal", 1)
     assert not f.assessment.events and not f.assessment.varus_events
     assert {s.verdict for s in f.assessment.sides.values()} == {"ok"}
 
 
 def test_goblet_squats_five_reps_no_collapse(clip_track):
-    f, _ = findings_of(clip_track, "nowva/squats.mp4")
+    f, _ = findings_of(clip_track, "sample:squats.mp4")
     assert len(f.reps) == 5 and f.exercise == "bilateral_squat"
     assert not f.assessment.events
     assert {s.verdict for s in f.assessment.sides.values()} == {"ok"}
     assert f.assessment.sides["left"].judged_reps == 5
 
 
-@pytest.mark.parametrize("name", ["lnewco/IMG_7029.mov", "formfit/squat.mp4"])
-def test_written_reports_validate_and_frames_carry_reps(videos_dir, model_path, tmp_path, name):
-    result = analyze_video(videos_dir / name, tmp_path, CFG, progress=False)
+@pytest.mark.parametrize("name", ["shared:lnewco/IMG_7029.mov", "shared:formfit/squat.mp4"])
+def test_written_reports_validate_and_frames_carry_reps(clip_file, model_path, tmp_path, name):
+    result = analyze_video(clip_file(name), tmp_path, CFG, progress=False)
     report = json.loads(result.files["report_json"].read_text())
     jsonschema.validate(report, SCHEMA)
     with open(result.files["frames_csv"], newline="") as fh:
@@ -89,6 +91,7 @@ def test_written_reports_validate_and_frames_carry_reps(videos_dir, model_path, 
     assert {r["phase"] for r in rows if r["rep"] == ""} <= {""}
 
 
+@pytest.mark.shared
 def test_forced_exercise_is_reported(videos_dir, model_path, tmp_path):
     result = analyze_video(videos_dir / "lnewco/IMG_7029.mov", tmp_path, CFG, progress=False,
                            exercise="split_squat")  # fmt: skip

@@ -108,10 +108,11 @@ def test_change_within_the_measurement_error_is_not_an_event():
     assert detect_events(m, "left", reps, EV) == []
 
 
-@pytest.mark.parametrize("artefact_px", [40.0, -40.0])
-def test_deep_front_squat_is_not_reported_as_valgus_or_varus(artefact_px):
+def test_deep_front_squat_with_knees_pushed_out_is_not_valgus_or_varus():
+    # knees travelling 40 px (0.22 thigh lengths) out over the feet at the bottom: the 2D angle
+    # swings strongly negative, the knee lands outside the foot line: the coaching goal
     track, reps, flex = session(depth_deg=120.0)
-    m = metrics_of(deep_squat_artefact(track, flex, artefact_px))
+    m = metrics_of(deep_squat_artefact(track, flex, 40.0))
     deep = flex > 100
     assert np.nanmax(np.abs(m.left.fppa_deg[deep])) > 20  # the 2D angle swings at the bottom
     result = assess(m, reps, "frontal", "bilateral_squat", EV)

@@ -78,7 +78,7 @@ def _criteria(
     return {"x": x, "ok": ok, "observed": observed, "enter": enter, "stay": stay, "fault": fault}
 
 
-def _segments(
+def segments(
     t_s: np.ndarray, c: dict[str, np.ndarray], rep_of: np.ndarray, cfg: EventsConfig
 ) -> list[tuple[int, int]]:
     """[first, last] frame pairs of the hysteresis runs, bridging short or within-rep gaps."""
@@ -106,7 +106,7 @@ def _segments(
     return segments
 
 
-def _debounced(
+def debounced(
     t_s: np.ndarray, segments: list[tuple[int, int]], cfg: EventsConfig
 ) -> list[tuple[int, int]]:
     """Merge runs split by a dip shorter than min_duration_s, then drop runs shorter than it.
@@ -199,7 +199,7 @@ def detect_events(
         direction == "varus" and cfg.varus_needs_outside
     )
     events = []
-    for first, last in _debounced(metrics.t_s, _segments(metrics.t_s, c, rep_of, cfg), cfg):
+    for first, last in debounced(metrics.t_s, segments(metrics.t_s, c, rep_of, cfg), cfg):
         # The knee-position fault must coincide with the FPPA excursion (a valid frame beyond
         # exit_deg), not merely fall somewhere in a run bridged across an invalid deep bottom.
         if need_fault and not (c["fault"] & c["stay"])[first : last + 1].any():

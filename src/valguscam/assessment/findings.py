@@ -14,6 +14,7 @@ import numpy as np
 from valguscam.assessment.advice import advice_for
 from valguscam.assessment.rep_summary import position_shares, round_or_none
 from valguscam.assessment.verdicts import Assessment, assess
+from valguscam.body.measures import BodyMeasures, measure_body
 from valguscam.config import Config
 from valguscam.errors import ConfigError
 from valguscam.movement.reps import find_reps
@@ -48,10 +49,10 @@ class Findings:
 
 
 def _exercise(
-    track: PoseTrack, reps: list[Rep], choice: str, cfg: Config
+    track: PoseTrack, reps: list[Rep], choice: str, cfg: Config, body: BodyMeasures
 ) -> ExerciseEstimate | str:
     if choice == "auto":
-        return detect_exercise(track, reps, cfg.movement)
+        return detect_exercise(track, reps, cfg.movement, body)
     if choice not in EXERCISES:
         raise ConfigError(
             f"unknown exercise {choice!r}; use auto or one of: {', '.join(EXERCISES)}"
@@ -60,16 +61,24 @@ def _exercise(
 
 
 def find_movement(
-    raw: PoseTrack, metrics: KneeMetrics, cfg: Config, exercise: str = "auto"
+    raw: PoseTrack,
+    metrics: KneeMetrics,
+    cfg: Config,
+    exercise: str = "auto",
+    body: BodyMeasures | None = None,
 ) -> Findings:
-    """View, reps, exercise and the valgus assessment of one clip."""
-    view = classify_view(raw, cfg=cfg.movement)
-    reps = find_reps(raw, cfg.movement)
-    chosen = _exercise(raw, reps, exercise, cfg)
-    reps = assign_lead_sides(raw, reps, chosen, cfg.movement)
+    """View, reps, exercise and the valgus assessment of one clip (body: its body measures,
+    measured from `raw` when not given)."""
+    body = body or measure_body(raw, cfg.movement)
+    view = classify_view(raw, cfg=cfg.movement, body=body)
+    reps = find_reps(raw, cfg.movement, body)
+    chosen = _exercise(raw, reps, exercise, cfg, body)
+    reps = assign_lead_sides(raw, reps, chosen, cfg.movement, body)
     label = chosen.label if isinstance(chosen, ExerciseEstimate) else chosen
-    rep_views = tuple(classify_view(raw, slice(r.i_start, r.i_end + 1), cfg.movement) for r in reps)
-    assessment = assess(metrics, reps, view.label, label, cfg.events)
+    rep_views = tuple(
+        classify_view(raw, slice(r.i_start, r.i_end + 1), cfg.movement, body) for r in reps
+    )
+    assessment = assess(metrics, reps, view.label, label, cfg.events, cfg.depth)
     advice = advice_for(assessment, medial_shares(metrics), cfg.knee_foot.cue_medial_share)
     return Findings(
         view=view, rep_views=rep_views, reps=tuple(reps), exercise=label,

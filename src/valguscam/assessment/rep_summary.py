@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valguscam.assessment.depth import DepthExcursion, rep_excursion
 from valguscam.assessment.events import SEVERITIES, reference_fppa
 from valguscam.config import EventsConfig
 from valguscam.types import KneeMetrics, KneePosition, Rep, ValgusEvent
@@ -78,6 +79,9 @@ class RepSideSummary:
     bottom_note says so and the mean uses the deepest valid frames of the descent and ascent.
     knee_position_share: share of the rep's frames with a known knee position in each class.
     events / varus_events: events whose peak lies in this rep; severity: the worst valgus one.
+    depth_frames: frames at depth with the knee's travel over the foot known;
+    excursion_at_depth_tl: its median there, standing thigh lengths from the early-descent
+    position, + = medial (assessment/depth.py). measures: which measures found the events.
     """
 
     rep: int
@@ -98,6 +102,9 @@ class RepSideSummary:
     events: int
     varus_events: int
     severity: str | None
+    depth_frames: int = 0
+    excursion_at_depth_tl: float | None = None
+    measures: tuple[str, ...] = ()
 
 
 def _bottom_mean(
@@ -133,10 +140,11 @@ def _bottom_note(metrics: KneeMetrics, side: str, rep: Rep, ok: np.ndarray) -> s
 def _rep_verdict(
     reason: str | None, n_valid: int, n_valgus: int, n_varus: int, cfg: EventsConfig
 ) -> tuple[str, str | None]:
+    """n_valid: frames with a trusted measure (valid FPPA or the knee's travel at depth)."""
     if reason is not None:
         return "not_assessable", reason
     if n_valid < cfg.min_rep_valid_frames:
-        return "not_assessable", f"too few valid frames in this rep ({n_valid})"
+        return "not_assessable", f"too few trusted frames in this rep ({n_valid})"
     if n_valgus:
         return "valgus", None
     return ("varus", None) if n_varus else ("ok", None)
@@ -154,6 +162,7 @@ def summarize_rep(
     events: tuple[list[ValgusEvent], list[ValgusEvent]],
     cfg: EventsConfig,
     reason: str | None = None,
+    exc: DepthExcursion | None = None,
 ) -> RepSideSummary:
     """Summary of `side` in `rep`; events = (valgus, varus) events of the side; reason: why the
     side is not judged in this rep (view, trailing leg), None when it is."""
@@ -170,7 +179,9 @@ def summarize_rep(
     shares, n_pos = position_shares(m.knee_position[sl])
     valgus = [e for e in events[0] if e.rep == rep.index]
     varus = [e for e in events[1] if e.rep == rep.index]
-    verdict, why = _rep_verdict(reason, n_valid, len(valgus), len(varus), cfg)
+    n_depth = int(exc.at_depth[sl].sum()) if exc is not None else 0
+    trusted = int((ok[sl] | (exc.at_depth[sl] if exc is not None else False)).sum())
+    verdict, why = _rep_verdict(reason, trusted, len(valgus), len(varus), cfg)
     return RepSideSummary(
         rep=rep.index,
         side=side,
@@ -190,4 +201,7 @@ def summarize_rep(
         events=len(valgus),
         varus_events=len(varus),
         severity=worst_severity(valgus),
+        depth_frames=n_depth,
+        excursion_at_depth_tl=round_or_none(rep_excursion(exc, rep), 3) if exc else None,
+        measures=tuple(sorted({e.measure for e in valgus + varus})),
     )

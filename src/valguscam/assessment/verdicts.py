@@ -16,10 +16,11 @@ knees tracking out over turned-out toes look like in a good wide-stance squat.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from valguscam.assessment.depth import DepthExcursion, depth_events, depth_excursion
 from valguscam.assessment.events import detect_events, reference_fppa
 from valguscam.assessment.rep_summary import (
     POSITION_LABELS,
@@ -33,7 +34,7 @@ from valguscam.assessment.rep_summary import (
     view_reason,
     worst_severity,
 )
-from valguscam.config import EventsConfig
+from valguscam.config import DepthConfig, EventsConfig
 from valguscam.report.jsonable import json_ready
 from valguscam.types import Baseline, KneeMetrics, Rep, ValgusEvent
 
@@ -131,6 +132,11 @@ class SideAssessment:
     structural: the standing alignment is beyond the structural limit; structural_note then
     says "structural alignment, see a professional" (the verdict stays about the dynamic change).
     rep_verdicts: how many of the judged reps got each verdict.
+    measures: which measures could judge this side: "fppa" (valid frontal-plane frames) and/or
+    "knee_over_foot" (the knee's travel over the foot at depth, assessment/depth.py).
+    depth_frames: judged frames at depth with that travel known. peak_excursion_tl: the largest
+    medial travel at depth, standing thigh lengths (+ = medial). valgus_measures: the measures
+    that found the valgus events.
     """
 
     side: str
@@ -152,6 +158,10 @@ class SideAssessment:
     structural_note: str | None
     rep_verdicts: dict[str, int]
     notes: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    depth_frames: int = 0
+    peak_excursion_tl: float | None = None
+    valgus_measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,28 +255,45 @@ def assess_side(
     view: str,
     exercise: str,
     cfg: EventsConfig,
+    exc: DepthExcursion | None = None,
+    blocked: str | None = None,
 ) -> SideAssessment:
     """Verdict and numbers of one side over the frames where it is the judged leg.
 
-    events: (valgus, varus) events of the side from `detect_events`; rows: the rep summaries.
+    events: (valgus, varus) events of the side from both measures; rows: the rep summaries;
+    exc: the side's knee travel at depth; blocked: why nothing is judged (view, no movement).
+    Assessable when FPPA is valid on cfg.min_valid_frames judged frames OR the knee travel at
+    depth is known on that many; `measures` says which held.
     """
     m = metrics.side(side)
     ref, absolute = reference_fppa(metrics, side)
     judged, rep_ids, why = _judged_frames(len(metrics.t_s), side, reps, exercise)
     ok = m.valid & np.isfinite(ref) & judged
     n_valid = int(ok.sum())
-    reason = view_reason(view) or why
-    if view_reason(view) is None:
+    n_depth = int((exc.at_depth & judged).sum()) if exc is not None else 0
+    blocked = blocked or view_reason(view)
+    reason = blocked or why
+    if blocked is None:
         valgus, varus = _judged(events[0], rep_ids), _judged(events[1], rep_ids)
-    else:  # no findings from a view that cannot show them
+    else:  # no findings from a view or a clip that cannot show them
         valgus, varus = [], []
-    if reason is None and n_valid < cfg.min_valid_frames:
-        reason = f"too few valid frames ({n_valid} < {cfg.min_valid_frames}) for a frontal reading"
+    measures = tuple(
+        name
+        for name, count in (("fppa", n_valid), ("knee_over_foot", n_depth))
+        if count >= cfg.min_valid_frames
+    )
+    if reason is None and not measures:
+        reason = (
+            f"too few valid frames ({n_valid} for FPPA, {n_depth} at depth; need "
+            f"{cfg.min_valid_frames}) for a frontal reading"
+        )
     verdict = "not_assessable" if reason else "valgus" if valgus else "varus" if varus else "ok"
     i_peak = int(np.nanargmax(np.where(ok, ref, np.nan))) if n_valid else None
     mine = [r for r in rows if r.side == side and r.judged]
     base = metrics.baseline.get(side) or Baseline(float("nan"), 0)
-    notes = _side_notes(metrics, side, absolute, cfg)
+    notes = _side_notes(metrics, side, absolute, cfg) if blocked is None else []
+    depth_peak = [e.peak_excursion_tl for e in valgus if e.measure == "knee_over_foot"]
+    travel = exc.excursion_tl[exc.at_depth & judged] if exc is not None else np.zeros(0)
     return SideAssessment(
         side=side,
         verdict=verdict,
@@ -283,10 +310,16 @@ def assess_side(
         bottom_fppa_deg=_mean_of(r.bottom_fppa_deg for r in mine),
         bottom_dynamic_fppa_deg=_mean_of(r.bottom_dynamic_fppa_deg for r in mine),
         baseline_fppa_deg=round_or_none(base.fppa_deg),
-        structural=base.structural,
-        structural_note=notes[-1] if base.structural else None,
+        structural=base.structural and blocked is None,
+        structural_note=notes[-1] if base.structural and blocked is None else None,
         rep_verdicts={v: sum(r.verdict == v for r in mine) for v in VERDICTS},
         notes=tuple(notes),
+        measures=measures if reason is None else (),
+        depth_frames=n_depth,
+        peak_excursion_tl=round_or_none(
+            max(depth_peak) if depth_peak else (np.max(travel) if travel.size else np.nan), 3
+        ),
+        valgus_measures=tuple(sorted({e.measure for e in valgus})),
     )
 
 
@@ -320,8 +353,45 @@ def asymmetry(sides: dict[str, SideAssessment], cfg: EventsConfig) -> Asymmetry:
     return Asymmetry(True, None, ref, peak, bottom, cfg.asymmetry_deg, exceeds, more)
 
 
+def _found(
+    metrics: KneeMetrics,
+    side: str,
+    reps: list[Rep],
+    exc: DepthExcursion,
+    cfg: EventsConfig,
+    depth_cfg: DepthConfig,
+) -> tuple[list[ValgusEvent], list[ValgusEvent]]:
+    """(valgus, varus) events of one side, in time order. Valgus: FPPA events (valid frames)
+    and knee-over-foot events at depth; one collapse seen by both (overlapping in time) is one
+    event with measure "fppa+knee_over_foot". Varus: FPPA events only (see assessment/depth.py).
+    """
+    valgus = detect_events(metrics, side, reps, cfg)
+    for d in depth_events(metrics, side, reps, exc, depth_cfg, cfg):
+        hit = [i for i, e in enumerate(valgus) if e.i_start <= d.i_end and d.i_start <= e.i_end]
+        if not hit:
+            valgus.append(d)
+            continue
+        e = valgus[hit[0]]
+        valgus[hit[0]] = replace(
+            e, measure="fppa+knee_over_foot", peak_excursion_tl=d.peak_excursion_tl
+        )
+    varus = detect_events(metrics, side, reps, cfg, "varus")
+    return sorted(valgus, key=lambda e: e.start_s), varus
+
+
+NO_MOVEMENT = (
+    "no squat or lunge recognised (exercise unknown or no complete rep): nothing is judged; "
+    "film whole reps from the front, starting and ending standing"
+)
+
+
 def assess(
-    metrics: KneeMetrics, reps: list[Rep], view: str, exercise: str, cfg: EventsConfig
+    metrics: KneeMetrics,
+    reps: list[Rep],
+    view: str,
+    exercise: str,
+    cfg: EventsConfig,
+    depth_cfg: DepthConfig | None = None,
 ) -> Assessment:
     """Events, per-rep and per-side verdicts and asymmetry of one clip.
 
@@ -331,19 +401,27 @@ def assess(
     "split_squat" | "lateral_lunge" | "single_leg_squat" | "unknown"; in one-leg exercises only
     each rep's lead_side is judged.
     """
+    depth_cfg = depth_cfg or DepthConfig()
     view_why = view_reason(view)
+    if view_why is None and (not reps or exercise == "unknown"):
+        view_why = NO_MOVEMENT
     warnings = [OBLIQUE_WARNING] if view == "oblique" else []
     warnings += [view_why] if view_why else []
-    found = {
-        s: (detect_events(metrics, s, reps, cfg), detect_events(metrics, s, reps, cfg, "varus"))
-        for s in SIDES
-    }
+    hip_w = metrics.hip_width_px
+    hip_w = np.full(len(metrics.t_s), np.nan) if hip_w is None else hip_w
+    exc = {s: depth_excursion(metrics, s, reps, hip_w, depth_cfg) for s in SIDES}
+    found = {s: _found(metrics, s, reps, exc[s], cfg, depth_cfg) for s in SIDES}
     rows = tuple(
-        summarize_rep(metrics, s, rep, found[s], cfg, view_why or judged_reason(s, rep, exercise))
+        summarize_rep(
+            metrics, s, rep, found[s], cfg, view_why or judged_reason(s, rep, exercise), exc[s]
+        )
         for rep in reps
         for s in SIDES
     )
-    sides = {s: assess_side(metrics, s, reps, found[s], rows, view, exercise, cfg) for s in SIDES}
+    sides = {
+        s: assess_side(metrics, s, reps, found[s], rows, view, exercise, cfg, exc[s], view_why)
+        for s in SIDES
+    }
     valgus: list[ValgusEvent] = []
     varus: list[ValgusEvent] = []
     if view_why is None:

@@ -104,5 +104,6 @@ def compute_metrics(
         t_s=track.t_s, left=left, right=right,
         kasr=kin.separation_ratio(*knees, *ankles, axis),
         knee_hip_ratio=kin.separation_ratio(*knees, *hips, axis),
-        yaw_deg=body.yaw_deg, depth=body.depth, baseline={"left": base_l, "right": base_r},
+        yaw_deg=body.yaw_deg, depth=body.depth, hip_width_px=body.hip_width_px,
+        baseline={"left": base_l, "right": base_r},
     )  # fmt: skip
