@@ -4,8 +4,9 @@
         --amounts 6 10 15 20 25 --out DIR [--max-seconds S]
     python benchmarks/collapse_warp.py check DIR/<stem>/<stem>_right_10deg.json
 
-This module is the pure warping library (numpy, scipy, cv2.remap); collapse_warp_io.py holds
-the pose track, video reading/writing, ground-truth files and the command line.
+This module is the pure warping library (numpy, scipy, cv2.remap). collapse_warp_plan.py makes
+the per-frame ground truth (depth, reps, knee shifts), collapse_warp_io.py the files (pose
+track, videos, ground truth) and the command line, collapse_warp_check.py re-runs the model.
 
 Conventions (DESIGN.md section 3): image pixels, x right, y down; sides are the SUBJECT's;
 FPPA (deg) is the angle between thigh (hip->knee) and shank (knee->ankle), 0 when collinear,
@@ -15,11 +16,12 @@ Method. Per frame the warped knee moves by d(t) = A * w(t) px along the medial u
 (this hip -> other hip). w in [0, 1] follows the pelvis depth (0 standing, 1 at each rep's
 bottom); A (px) is solved per rep with brentq so FPPA at the rep's bottom frame, with the moved
 knee, equals FPPA_orig + amount. The image is warped with a smooth displacement field
-D(p) = d * leg_weight(p) * midline_gate(p): leg_weight is 1 at the knee, tapers (smoothstep)
-to 0 at the hip and at the ankle along the hip->knee->ankle polyline and falls off as a Gaussian
-(sigma ~ 0.4 standing thigh length) away from it; midline_gate is 0 on and beyond the line
-half-way between the two legs, so the other leg, both feet and the hips do not move.
-The backward map for cv2.remap solves p + D(p) = q by fixed-point iteration on a coarse grid.
+D(p) = d * leg_weight(p): a Gaussian (sigma = 0.4 standing thigh length) of the distance to
+the hip->knee->ankle polyline, times smoothstep(|p - P| / |knee - P|) for each anchor P (hips,
+ankle, heel, foot_index: 1 at the knee, 0 at the anchor), times a gate that is 0 on and beyond
+the line half-way between the two legs, so the other leg, both feet and the hips do not move.
+The backward map for cv2.remap solves p + D(p) = q per point (a scalar root find, D being
+parallel to the shift) on a coarse grid.
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 from scipy.optimize import brentq
-from scipy.signal import find_peaks
 
 SIDES = ("left", "right")
 OTHER = {"left": "right", "right": "left"}
 HIP = {"left": 23, "right": 24}
 KNEE = {"left": 25, "right": 26}
 ANKLE = {"left": 27, "right": 28}
+HEEL = {"left": 29, "right": 30}
+TOE = {"left": 31, "right": 32}  # foot_index
 
 SIGMA_THIGH_FRAC = 0.4  # Gaussian width across the leg, in standing 2D thigh lengths
 GATE_FRAC = 0.7  # midline gate ramp width, as a fraction of the knee-to-midline gap
@@ -48,7 +50,7 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
@@ -82,54 +84,6 @@ def fill_nan(x: np.ndarray, t_s: np.ndarray) -> np.ndarray:
     return flat.reshape(np.shape(x))
 
 
-def pelvis_depth(
-    xy: np.ndarray, t_s: np.ndarray, percentile: float = 95.0, smooth_s: float = 0.07
-) -> np.ndarray:
-    """(T,) pelvis drop below standing: 1 - h / h_standing, clipped at 0 (0 = standing).
-
-    h (px) = ankle mid-point y - hip mid-point y from xy (T, 33, 2) px, NaN-filled over t_s (T,)
-    s and Gaussian-smoothed (sigma smooth_s s); h_standing = its `percentile`.
-    """
-    h = xy[:, [ANKLE["left"], ANKLE["right"]], 1].mean(1) - xy[:, [HIP["left"], HIP["right"]], 1].mean(1)
-    h = fill_nan(h, t_s)
-    fs = (len(t_s) - 1) / max(float(t_s[-1] - t_s[0]), 1e-9) if len(t_s) > 1 else 30.0
-    h = gaussian_filter1d(h, sigma=max(smooth_s * fs, 1e-3), mode="nearest")
-    return np.clip(1.0 - h / np.percentile(h, percentile), 0.0, None)
-
-
-def find_reps(depth: np.ndarray, min_depth: float = 0.05, rel: float = 0.4) -> list[tuple]:
-    """Reps as (start, bottom, end) frame indices from depth (T,) (see pelvis_depth).
-
-    Bottoms are depth peaks with prominence >= max(min_depth, rel * deepest); start and end are
-    the shallowest frames between a bottom and its neighbours (or the clip's ends).
-    """
-    if len(depth) < 3 or not np.nanmax(depth) > 0:
-        return []
-    peaks, _ = find_peaks(depth, prominence=max(min_depth, rel * float(np.nanmax(depth))))
-    cuts = [0, *peaks, len(depth) - 1]
-    reps = []
-    for k, b in enumerate(peaks):
-        s = cuts[k] + int(np.argmin(depth[cuts[k] : b + 1]))
-        e = b + int(np.argmin(depth[b : cuts[k + 2] + 1]))
-        reps.append((s, int(b), e))
-    return reps
-
-
-def depth_weight(depth: np.ndarray, reps: list[tuple]) -> np.ndarray:
-    """(T,) w in [0, 1]: 0 at each rep's start and end (and outside reps), 1 at its bottom.
-
-    Going down w = (depth - depth[start]) / (depth[bottom] - depth[start]), coming up the same
-    with depth[end]; continuous, so the displacement A * w has no jump between reps.
-    """
-    w = np.zeros(len(depth))
-    for s, b, e in reps:
-        for lo, hi, base in ((s, b + 1, depth[s]), (b, e + 1, depth[e])):
-            span = depth[b] - base
-            if span > 0:
-                w[lo:hi] = np.clip((depth[lo:hi] - base) / span, 0.0, 1.0)
-    return w
-
-
 def solve_amplitude(
     hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray,
     amount_deg: float, max_px: float,
@@ -137,9 +91,11 @@ def solve_amplitude(
     """Medial knee shift A (px) so FPPA(hip, knee + A*m, ankle) = FPPA(orig) + amount_deg.
 
     Points are (2,) px; m is the unit vector hip -> other_hip. The first root in [0, max_px]
-    is bracketed on a 1 px grid and refined with scipy.optimize.brentq. ValueError if none.
+    is bracketed on a 1 px grid and refined with scipy.optimize.brentq. ValueError if none
+    (at the bottom of a deep squat the knee can sit above the hip in the image, where a medial
+    shift cannot raise FPPA).
     """
-    m = _unit(other_hip - hip)
+    m = unit(other_hip - hip)
     base = float(fppa_deg(hip, knee, ankle, other_hip))
 
     def excess(a: np.ndarray | float) -> np.ndarray:
@@ -148,7 +104,8 @@ def solve_amplitude(
 
     grid = np.linspace(0.0, max_px, max(int(max_px) + 1, 2))
     vals = excess(grid)
-    change = np.flatnonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) <= 0)
+    # an upward crossing, not the +-180 deg wrap (knee passing through the hip or ankle)
+    change = np.flatnonzero((vals[:-1] <= 0) & (vals[1:] >= 0) & (np.diff(vals) < 90))
     if not change.size:
         raise ValueError(f"no medial shift up to {max_px:.0f} px adds {amount_deg} deg of FPPA")
     i = int(change[0])
@@ -157,11 +114,12 @@ def solve_amplitude(
 
 @dataclass(frozen=True)
 class LegWarp:
-    """One leg's warp in one frame; all points (2,) px in the source image.
+    """One leg's warp in one frame; all points px in the source image.
 
-    hip, knee, ankle: the leg; shift: the knee's displacement (2,) px; sigma: Gaussian width
-    across the leg, px; midline: (3, 2) mid-points of the hips, knees and ankles of both legs;
-    medial: unit (2,) this hip -> other hip.
+    hip, knee, ankle: (2,) the leg; shift: (2,) the knee's displacement; sigma: Gaussian width
+    across the leg; midline: (3, 2) mid-points of the hips, knees and ankles of both legs;
+    medial: unit (2,) this hip -> other hip; anchors: (K, 2) points that must not move
+    (this hip, ankle, heel, foot_index and the other hip).
     """
 
     hip: np.ndarray
@@ -171,23 +129,24 @@ class LegWarp:
     sigma: float
     midline: np.ndarray
     medial: np.ndarray
+    anchors: np.ndarray
 
     @classmethod
     def from_pose(cls, xy: np.ndarray, side: str, shift: np.ndarray, sigma: float) -> LegWarp:
         """The warp of `side` for one frame's landmarks xy (33, 2) px."""
         pairs = [(HIP[s], KNEE[s], ANKLE[s]) for s in SIDES]
         midline = 0.5 * (xy[list(pairs[0])] + xy[list(pairs[1])])
-        medial = _unit(xy[HIP[OTHER[side]]] - xy[HIP[side]])
+        medial = unit(xy[HIP[OTHER[side]]] - xy[HIP[side]])
         leg = (xy[HIP[side]], xy[KNEE[side]], xy[ANKLE[side]])
-        return cls(*leg, np.asarray(shift, float), float(sigma), midline, medial)
+        anchors = xy[[HIP[side], ANKLE[side], HEEL[side], TOE[side], HIP[OTHER[side]]]]
+        return cls(*leg, np.asarray(shift, float), float(sigma), midline, medial, anchors)
 
 
-def _segment_weight(p: np.ndarray, a: np.ndarray, b: np.ndarray, sigma: float, rising: bool):
-    """(N,) smoothstep along a->b (0 at a if rising, else 0 at b) x Gaussian of distance."""
+def _segment_gauss(p: np.ndarray, a: np.ndarray, b: np.ndarray, sigma: float) -> np.ndarray:
+    """(N,) Gaussian (width sigma px) of the distance from points p (N, 2) to segment a-b."""
     ab = b - a
     t = np.clip((p - a) @ ab / max(float(ab @ ab), 1e-9), 0.0, 1.0)
-    d2 = np.sum((p - a - t[:, None] * ab) ** 2, axis=1)
-    return smoothstep(t if rising else 1.0 - t) * np.exp(-d2 / (2.0 * sigma**2))
+    return np.exp(-np.sum((p - a - t[:, None] * ab) ** 2, axis=1) / (2.0 * sigma**2))
 
 
 def midline_gate(p: np.ndarray, leg: LegWarp) -> np.ndarray:
@@ -198,20 +157,29 @@ def midline_gate(p: np.ndarray, leg: LegWarp) -> np.ndarray:
     down = np.array([-leg.medial[1], leg.medial[0]])
     down = down if down[1] >= 0 else -down
     along, across = (p - leg.midline[0]) @ down, (p - leg.midline[0]) @ leg.medial
-    m_along, m_across = (leg.midline - leg.midline[0]) @ down, (leg.midline - leg.midline[0]) @ leg.medial
-    order = np.argsort(m_along)
-    mid = np.interp(along, m_along[order], m_across[order])
-    knee_gap = float(np.interp((leg.knee - leg.midline[0]) @ down, m_along[order], m_across[order]))
-    knee_gap -= float((leg.knee - leg.midline[0]) @ leg.medial)
+    rel = leg.midline - leg.midline[0]
+    order = np.argsort(rel @ down)
+    m_along, m_across = (rel @ down)[order], (rel @ leg.medial)[order]
+    mid = np.interp(along, m_along, m_across)
+    knee = leg.knee - leg.midline[0]
+    knee_gap = float(np.interp(knee @ down, m_along, m_across) - knee @ leg.medial)
     return smoothstep((mid - across) / max(GATE_FRAC * knee_gap, 1.0))
 
 
 def leg_weight(p: np.ndarray, leg: LegWarp) -> np.ndarray:
-    """(N,) weight of the knee shift at points p (N, 2) px: 1 at the knee, 0 at hip/ankle."""
-    w1 = _segment_weight(p, leg.hip, leg.knee, leg.sigma, rising=True)
-    w2 = _segment_weight(p, leg.knee, leg.ankle, leg.sigma, rising=False)
-    e1, e2 = np.exp(SOFTMAX_K * (w1 - 1.0)), np.exp(SOFTMAX_K * (w2 - 1.0))
-    return (w1 * e1 + w2 * e2) / (e1 + e2) * midline_gate(p, leg)
+    """(N,) weight of the knee shift at points p (N, 2) px: 1 at the knee, 0 at the anchors.
+
+    A smooth max of Gaussians of the distance to the thigh and to the shank, times, per
+    anchor P, smoothstep(|p - P| / |knee - P|), times the midline gate.
+    """
+    g1 = _segment_gauss(p, leg.hip, leg.knee, leg.sigma)
+    g2 = _segment_gauss(p, leg.knee, leg.ankle, leg.sigma)
+    e1, e2 = np.exp(SOFTMAX_K * (g1 - 1.0)), np.exp(SOFTMAX_K * (g2 - 1.0))
+    w = (g1 * e1 + g2 * e2) / (e1 + e2) * midline_gate(p, leg)
+    for anchor in leg.anchors:
+        reach = max(float(np.linalg.norm(leg.knee - anchor)), 1.0)
+        w *= smoothstep(np.hypot(p[:, 0] - anchor[0], p[:, 1] - anchor[1]) / reach)
+    return w
 
 
 def displacement(p: np.ndarray, legs: list[LegWarp]) -> np.ndarray:
@@ -231,14 +199,48 @@ def warp_roi(legs: list[LegWarp], width: int, height: int) -> tuple[int, int, in
     return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
 
 
+def inverse_weight(q: np.ndarray, leg: LegWarp, tol_px: float = 1e-3) -> np.ndarray:
+    """(N,) lam in [0, 1] with lam = leg_weight(q - lam * shift): output q comes from q - lam*shift.
+
+    q: (N, 2) px. D is parallel to the shift, so inverting p + shift * W(p) = q is a scalar root
+    find, bracketed in [0, 1]; solved by regula falsi (Illinois) to tol_px along the shift.
+    """
+    lam = np.zeros(len(q))
+    act = np.flatnonzero(leg_weight(q, leg) > 0)
+    if not act.size:
+        return lam
+    qa, tol = q[act], tol_px / max(float(np.hypot(*leg.shift)), 1e-9)
+
+    def g(x: np.ndarray) -> np.ndarray:
+        return x - leg_weight(qa - x[:, None] * leg.shift, leg)
+
+    lo, hi = np.zeros(len(qa)), np.ones(len(qa))
+    glo, ghi = g(lo), g(hi)
+    side = np.zeros(len(qa))
+    for _ in range(60):
+        x = np.clip(lo - glo * (hi - lo) / np.maximum(ghi - glo, 1e-12), lo, hi)
+        gx = g(x)
+        right = gx > 0
+        ghi_new, glo_new = np.where(right, gx, ghi), np.where(right, glo, gx)
+        # Illinois: halve the stale end's value when the same end moves twice in a row
+        glo_new = np.where(right & (side > 0), glo_new / 2, glo_new)
+        ghi_new = np.where(~right & (side < 0), ghi_new / 2, ghi_new)
+        hi, lo = np.where(right, x, hi), np.where(right, lo, x)
+        ghi, glo, side = ghi_new, glo_new, np.where(right, 1.0, -1.0)
+        if np.all((np.abs(gx) < 0.1 * tol) | (hi - lo < tol)):
+            break
+    lam[act] = x
+    return lam
+
+
 def backward_map(
-    legs: list[LegWarp], roi: tuple[int, int, int, int], iters: int = 30, tol_px: float = 1e-3
+    legs: list[LegWarp], roi: tuple[int, int, int, int]
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Source coordinates for each output pixel of roi: (map_x, map_y) (h, w) float32 px.
 
-    Solves p + D(p) = q for p on a GRID_STEP_PX grid by fixed-point iteration p <- q - D(p),
-    then resizes the backward displacement q - p bilinearly. Also returns the smallest Jacobian
-    determinant of the forward map on that grid (< 0 would mean the image folds over).
+    Inverts p + D(p) = q (inverse_weight, per leg: the legs' fields do not overlap) on a
+    GRID_STEP_PX grid, then resizes the backward displacement bilinearly. Also returns the
+    smallest Jacobian determinant of the forward map on that grid (< 0 = the image folds).
     """
     x0, y0, x1, y1 = roi
     w, h = x1 - x0, y1 - y0
@@ -247,15 +249,8 @@ def backward_map(
     gx = x0 + (np.arange(nx) + 0.5) * w / nx - 0.5
     gy = y0 + (np.arange(ny) + 0.5) * h / ny - 0.5
     q = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
-    p = q.copy()
-    for _ in range(iters):
-        p_new = q - displacement(p, legs)
-        done = np.abs(p_new - p).max() < tol_px
-        p = p_new
-        if done:
-            break
-    back = (q - p).reshape(ny, nx, 2).astype(np.float32)
-    fine = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+    back = sum(inverse_weight(q, leg)[:, None] * leg.shift for leg in legs)
+    fine = cv2.resize(back.reshape(ny, nx, 2).astype(np.float32), (w, h))
     xs, ys = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
     return xs - fine[..., 0], ys - fine[..., 1], _min_jacobian(q, legs, nx, ny)
 

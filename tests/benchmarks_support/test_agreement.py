@@ -72,6 +72,7 @@ def runs(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFa
     }
 
 
+@pytest.mark.shared
 def test_parallel_landmarkers_stay_within_the_documented_tolerance(runs):
     a, b = runs[1], runs[2]
     assert a.report["quality"]["pose_workers"] == 1

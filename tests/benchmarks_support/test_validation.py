@@ -1,8 +1,9 @@
 """Landmark accuracy against human annotations: the pure helpers, and a regression guard.
 
-The regression tests run the real model on the real mmpose fixture images (../shared) and fail
-when the figures get worse than the ones recorded in docs/validation.json (written, with
-docs/validation.md, by scripts/validate_landmarks.py). Missing data or model is a FAILURE.
+The regression tests run the real model on the real mmpose fixture images (../shared: marked
+`shared`) and fail when the figures get worse than the ones recorded in docs/validation.json
+(written, with docs/validation.md, by scripts/validate_landmarks.py). Missing data or model is a
+FAILURE.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import validation as v
-
-from valguscam.errors import ModelError
-from valguscam.pose.models import resolve_model
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "docs" / "validation.json"
@@ -43,17 +41,6 @@ def by_id(persons: tuple[v.AnnotatedPerson, ...], dataset: str) -> dict[int, v.A
     return {p.person_id: p for p in persons if p.dataset == dataset}
 
 
-@pytest.fixture(scope="module")
-def model_path(shared_dir: Path) -> Path:
-    try:
-        return resolve_model("full")
-    except ModelError:
-        mirror = shared_dir / "models" / "pose_landmarker_full.task"
-        if not mirror.is_file():
-            pytest.fail(f"pose model not found (resolve_model('full') failed, no {mirror})")
-        return mirror
-
-
 def read_rgb(path: Path) -> np.ndarray:
     import cv2
 
@@ -78,6 +65,7 @@ def recorded() -> dict:
 # --- loaders -------------------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_loaders_find_all_persons(persons):
     counts = {d: sum(p.dataset == d for p in persons) for d in ("coco_wholebody", "halpe", "h36m")}
     assert counts == {"coco_wholebody": 14, "halpe": 14, "h36m": 4}
@@ -85,6 +73,7 @@ def test_loaders_find_all_persons(persons):
     assert all(p.xy.shape == (2, 5, 2) and p.occluded.shape == (2, 5) for p in persons)
 
 
+@pytest.mark.shared
 def test_wholebody_and_halpe_give_the_same_hips_knees_ankles(persons):
     wb, halpe = by_id(persons, "coco_wholebody"), by_id(persons, "halpe")
     assert wb.keys() == halpe.keys()
@@ -94,6 +83,7 @@ def test_wholebody_and_halpe_give_the_same_hips_knees_ankles(persons):
         assert person.image == halpe[pid].image
 
 
+@pytest.mark.shared
 def test_foot_points_are_where_the_json_says(persons):
     wb = by_id(persons, "coco_wholebody")[442619]
     halpe = by_id(persons, "halpe")[442619]
@@ -106,6 +96,7 @@ def test_foot_points_are_where_the_json_says(persons):
     np.testing.assert_array_equal(wb.xy[left, v.ANKLE], [466, 362])  # body 15 = l_ankle
 
 
+@pytest.mark.shared
 def test_unlabelled_points_are_nan(persons):
     no_legs = by_id(persons, "coco_wholebody")[1202706]
     assert np.isnan(no_legs.xy).all() and not no_legs.has_thigh
@@ -114,6 +105,7 @@ def test_unlabelled_points_are_nan(persons):
     assert np.isfinite(no_ankles.thigh_px).all()
 
 
+@pytest.mark.shared
 def test_h36m_ids_1_to_3_are_the_right_leg(persons):
     s7 = by_id(persons, "h36m")[3]  # S7 Greeting, facing the camera
     assert s7.image.name == "S7_Greeting.55011271_000396.jpg" and s7.image.is_file()
@@ -211,6 +203,7 @@ def test_recorded_figures_exist_for_every_dataset(recorded):
     assert recorded["model"]["sha256"]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("dataset", ["coco_wholebody", "halpe", "h36m"])
 def test_accuracy_not_worse_than_recorded(comparisons, recorded, dataset):
     limits = recorded["thresholds"][dataset]

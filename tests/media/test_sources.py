@@ -1,8 +1,10 @@
-"""Frame sources on the real clips in ../shared/videos and on clips made here in tmp_path.
+"""Frame sources on real clips (sample_videos/; the iPhone clips of ../shared in the shared suite)
+and on clips made here in tmp_path.
 
 Rotation: the shared iPhone clips are stored portrait with an identity display matrix, so the
-rotated clips are made here (PyAV 18 `VideoStream.set_display_rotation`). VFR: a clip muxed with
-irregular PTS. Tolerances are set a little above what was measured (see each constant).
+rotated clips are made here (PyAV 18 `VideoStream.set_display_rotation`): re-encoded, and a sample
+clip remuxed packet for packet with a display matrix and uneven (VFR) timestamps. VFR: a clip muxed
+with irregular PTS. Tolerances are set a little above what was measured (see each constant).
 """
 
 from __future__ import annotations
@@ -42,13 +44,16 @@ DECODER_TIME_TOL_S = 1e-3
 # upright source, grey levels. Measured ~2.0; the wrong orientation gives ~110.
 ROTATED_PIXEL_TOL = 6.0
 
-# (relative path, frames in the file). The MANIFEST's counts match what is decoded.
+# sample cam01.mp4 (1080x1920, 60 fps) remuxed: "rotate 90 clockwise", every other frame late.
+REMUXED = "remuxed:cam01.mp4"
+# (clip, frames in the file). The MANIFESTs' counts match what is decoded.
 REAL_CLIPS = {
-    "lnewco/IMG_7060.mov": 69,
-    "lnewco/IMG_7029.mov": 88,
-    "nowva/squats.mp4": 365,
+    "shared:lnewco/IMG_7060.mov": 69,
+    "shared:lnewco/IMG_7029.mov": 88,
+    "sample:squats.mp4": 365,
+    REMUXED: 100,
 }
-PORTRAIT = {"lnewco/IMG_7060.mov", "lnewco/IMG_7029.mov"}
+PORTRAIT = {"shared:lnewco/IMG_7060.mov", "shared:lnewco/IMG_7029.mov"}
 
 
 def _mad(a: np.ndarray, b: np.ndarray) -> float:
@@ -90,11 +95,36 @@ def _compare_decoders(path: Path) -> DecoderComparison:
     return DecoderComparison(infos, t_s, shapes, max_mad, ok)
 
 
+def remux_rotated_vfr(src: Path, dst: Path, rotation_cw: int = 90) -> np.ndarray:
+    """Copy the video packets of `src` into `dst` unchanged, adding a display matrix "rotate
+    clockwise by rotation_cw" and delaying every other frame by 0.4 frame periods (VFR).
+    Returns the new presentation times, seconds, in display order."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        ist = inp.streams.video[0]
+        ost = out.add_stream_from_template(ist)
+        ost.set_display_rotation(-rotation_cw)  # PyAV's argument is counter-clockwise
+        period = int(1 / (ist.average_rate * ist.time_base))  # stream ticks per frame
+        pts = []
+        for packet in inp.demux(ist):
+            if packet.dts is None:  # the demuxer's final empty packet
+                continue
+            if (packet.pts // period) % 2:  # a later pts, same dts: still decodable in order
+                packet.pts += 2 * period // 5
+            pts.append(packet.pts)
+            packet.stream = ost
+            out.mux(packet)
+    return np.sort(pts) * float(ist.time_base)
+
+
 @pytest.fixture(scope="module", params=sorted(REAL_CLIPS))
-def real_clip(request: pytest.FixtureRequest, videos_dir: Path) -> tuple[str, DecoderComparison]:
-    path = videos_dir / request.param
-    if not path.is_file():
-        pytest.fail(f"shared clip missing: {path} (see ../shared/videos/MANIFEST.md)")
+def real_clip(
+    request: pytest.FixtureRequest, clip_path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, DecoderComparison]:
+    if request.param == REMUXED:
+        path = tmp_path_factory.mktemp("remuxed") / "cam01_rot90_vfr.mp4"
+        remux_rotated_vfr(clip_path("sample:cam01.mp4"), path)
+    else:
+        path = clip_path(request.param)
     return request.param, _compare_decoders(path)
 
 
@@ -123,6 +153,7 @@ def test_timestamps_on_real_clips(real_clip: tuple[str, DecoderComparison]) -> N
     np.testing.assert_allclose(cmp.t_s["pyav"], cmp.t_s["opencv"], atol=DECODER_TIME_TOL_S)
 
 
+@pytest.mark.shared
 def test_probe_video_reads_the_header(videos_dir: Path) -> None:
     info = probe_video(videos_dir / "lnewco/IMG_7060.mov")
     assert (info.width, info.height, info.frame_count, info.rotation) == (1080, 1920, 69, 0)
@@ -135,10 +166,10 @@ def test_probe_video_reads_the_header(videos_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def upright_frames(videos_dir: Path) -> list[np.ndarray]:
-    """The first 6 frames of IMG_7060, upright, scaled to 270x480 (W x H)."""
+def upright_frames(sample_dir: Path) -> list[np.ndarray]:
+    """The first 6 frames of the sample cam01.mp4 (portrait), scaled to 270x480 (W x H)."""
     frames = []
-    with VideoFileSource(videos_dir / "lnewco/IMG_7060.mov") as source:
+    with VideoFileSource(sample_dir / "cam01.mp4") as source:
         for frame in itertools.islice(source, 6):
             frames.append(cv2.resize(frame.rgb, (270, 480), interpolation=cv2.INTER_AREA))
     return frames
@@ -177,6 +208,29 @@ def test_rotated_clip_is_decoded_upright(
         assert frame.rgb.shape == (480, 270, 3) and frame.rgb.flags.c_contiguous
         assert _mad(frame.rgb, expected) < ROTATED_PIXEL_TOL
         assert _mad(frame.rgb, np.rot90(expected, 2)) > 10 * ROTATED_PIXEL_TOL
+
+
+@pytest.mark.parametrize("decoder", DECODER_NAMES)
+def test_remuxed_phone_style_clip_is_upright_and_follows_its_pts(
+    tmp_path: Path, sample_dir: Path, decoder: str
+) -> None:
+    """The same coded frames as the sample, plus a rotation flag and uneven timestamps: decoded
+    frames are the sample's turned 90 deg clockwise, pixel for pixel, at the muxed times."""
+    path = tmp_path / "cam01_rot90_vfr.mp4"
+    pts_s = remux_rotated_vfr(sample_dir / "cam01.mp4", path)
+    with VideoFileSource(sample_dir / "cam01.mp4") as source:
+        stored = [f.rgb[::8, ::8] for f in itertools.islice(source, 0, None, 9)]
+    with VideoFileSource(path, decoder=decoder) as source:
+        info = source.info
+        frames = list(source)
+    assert (info.rotation, info.width, info.height) == (90, 1920, 1080)
+    t_s = np.array([f.t_s for f in frames])
+    np.testing.assert_allclose(t_s, pts_s - pts_s[0], atol=1e-6)
+    gaps = np.diff(t_s)
+    assert gaps[::2].mean() > 2 * gaps[1::2].mean()  # 23.3 ms and 10.0 ms, not 16.7 ms each
+    for upright, frame in zip(stored, frames[::9], strict=True):
+        turned = np.rot90(frame.rgb, 1)[::8, ::8]  # back to how it is stored
+        assert _mad(turned, upright) < DECODER_PIXEL_TOL
 
 
 # --- variable frame rate ---------------------------------------------------------------------
@@ -261,9 +315,9 @@ def test_video_with_zero_frames(tmp_path: Path) -> None:
         VideoFileSource(path)
 
 
-def test_unknown_decoder(videos_dir: Path) -> None:
+def test_unknown_decoder(sample_dir: Path) -> None:
     with pytest.raises(InputError, match="unknown decoder 'ffmpeg'; use one of"):
-        VideoFileSource(videos_dir / "nowva/squats.mp4", decoder="ffmpeg")
+        VideoFileSource(sample_dir / "squats.mp4", decoder="ffmpeg")
 
 
 def test_missing_webcam_fails_fast() -> None:
@@ -326,12 +380,12 @@ def test_empty_image_folder(tmp_path: Path) -> None:
         open_source(tmp_path)
 
 
-def test_open_source_dispatch(tmp_path: Path, videos_dir: Path) -> None:
+def test_open_source_dispatch(tmp_path: Path, sample_dir: Path) -> None:
     _write_png(tmp_path / "0001.png", 5)
     assert isinstance(open_source(tmp_path), ImageFolderSource)
-    video = open_source(str(videos_dir / "nowva/squats.mp4"), decoder="opencv")
+    video = open_source(str(sample_dir / "squats.mp4"), decoder="opencv")
     assert isinstance(video, VideoFileSource) and video.decoder == "opencv"
-    assert open_source(videos_dir / "nowva/squats.mp4").decoder == "pyav"
+    assert open_source(sample_dir / "squats.mp4").decoder == "pyav"
 
 
 # --- laziness and release --------------------------------------------------------------------
@@ -353,8 +407,8 @@ def _fds_on(path: Path) -> int | None:
 
 
 @pytest.mark.parametrize("decoder", DECODER_NAMES)
-def test_iteration_keeps_no_frames(videos_dir: Path, decoder: str) -> None:
-    with VideoFileSource(videos_dir / "rjsong/squat.mp4", decoder=decoder) as source:
+def test_iteration_keeps_no_frames(sample_dir: Path, decoder: str) -> None:
+    with VideoFileSource(sample_dir / "lunge.mp4", decoder=decoder) as source:
         frames = iter(source)
         first = next(frames)
         ref = weakref.ref(first.rgb)
@@ -366,8 +420,8 @@ def test_iteration_keeps_no_frames(videos_dir: Path, decoder: str) -> None:
 
 
 @pytest.mark.parametrize("decoder", DECODER_NAMES)
-def test_context_manager_releases_the_file(videos_dir: Path, decoder: str) -> None:
-    path = videos_dir / "nowva/squats.mp4"
+def test_context_manager_releases_the_file(sample_dir: Path, decoder: str) -> None:
+    path = sample_dir / "squats.mp4"
     before = _fds_on(path)
     with pytest.raises(RuntimeError, match="boom"), VideoFileSource(path, decoder) as source:
         frames = iter(source)

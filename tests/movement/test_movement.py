@@ -1,8 +1,8 @@
 """Movement understanding (movement.py, reps.py): reps, exercise, judged leg, camera view.
 
-Synthetic tracks (tests/synthetic_movement.py) have exact answers. The real clips in
-../shared/videos run through the real pose model (conftest `clip_track`); their rep counts were
-counted by eye on contact sheets of the frames (see REAL_REPS).
+Synthetic tracks (tests/synthetic_movement.py) have exact answers. The real clips (sample_videos/
+and, in the shared suite, ../shared/videos) run through the real pose model (conftest
+`clip_track`); their rep counts were counted by eye on contact sheets of the frames (REAL_REPS).
 """
 
 from __future__ import annotations
@@ -323,47 +323,53 @@ def test_movement_config_is_part_of_the_config() -> None:
 # rjsong's is a workout clock.
 REAL_REPS: dict[str, tuple[int, list[float] | None]] = {
     # From 28.3 s he squats down into a push-up position and never stands up again: not a rep.
-    "rjsong/squat.mp4": (12, [1.3, 3.3, 5.7, 7.8, 10.0, 12.3, 14.7, 17.0, 19.3, 21.7, 24.2, 26.7]),
+    "shared:rjsong/squat.mp4": (
+        12,
+        [1.3, 3.3, 5.7, 7.8, 10.0, 12.3, 14.7, 17.0, 19.3, 21.7, 24.2, 26.7],
+    ),
     # Goblet squats; standing again at the last frame.
-    "nowva/squats.mp4": (5, [1.2, 3.7, 6.2, 8.7, 11.2]),
+    "sample:squats.mp4": (5, [1.2, 3.7, 6.2, 8.7, 11.2]),
     # Split squat, bottoms = back knee near the floor; the 11th is back up (torso upright,
     # pelvis high) in the last frames.
-    "nowva/lunge.mp4": (
+    "sample:lunge.mp4": (
         11,
         [1.8, 4.7, 7.6, 10.5, 13.3, 16.4, 19.6, 22.5, 25.4, 28.3, 31.3],
     ),
     # Three squats with arms forward in the first 7 s; then she bends to pick up a water bottle
     # and drinks (a hip hinge, not a squat).
-    "tommyhill/squat1.mp4": (3, None),
+    "shared:tommyhill/squat1.mp4": (3, None),
     # Three deep squats, then he walks toward the camera.
-    "yuyoujiang/squat.mp4": (3, [2.6, 5.7, 8.4]),
+    "shared:yuyoujiang/squat.mp4": (3, [2.6, 5.7, 8.4]),
     # Three barbell back squats, standing before, between and after.
-    "formfit/squat.mp4": (3, None),
-    "dspro2/squat.mp4": (5, [2.1, 5.0, 7.6, 10.5, 13.0]),
-    "lnewco/IMG_7060.mov": (1, None),
-    "lnewco/IMG_7029.mov": (1, None),  # a shallow one: the pelvis drops about a quarter of the leg
-    "lnewco/IMG_7026.mov": (1, None),
+    "shared:formfit/squat.mp4": (3, None),
+    "shared:dspro2/squat.mp4": (5, [2.1, 5.0, 7.6, 10.5, 13.0]),
+    "shared:lnewco/IMG_7060.mov": (1, None),
+    # A shallow one: the pelvis drops about a quarter of the leg.
+    "shared:lnewco/IMG_7029.mov": (1, None),
+    "shared:lnewco/IMG_7026.mov": (1, None),
     # One heavy rep; before it he unracks and walks back (3-6 s), after it he walks the bar
     # forward and re-racks it (23-30 s): neither is a rep.
-    "noquartersquats/test_squat.mp4": (1, [15.7]),
+    "sample:test_squat.mp4": (1, [15.7]),
 }
 
-REAL_EXERCISE = {name: "bilateral_squat" for name in REAL_REPS} | {"nowva/lunge.mp4": "split_squat"}
+REAL_EXERCISE = {name: "bilateral_squat" for name in REAL_REPS} | {
+    "sample:lunge.mp4": "split_squat"
+}
 
 REAL_VIEW = {
-    "rjsong/squat.mp4": {"frontal"},
-    "nowva/squats.mp4": {"frontal"},
-    "lnewco/IMG_7060.mov": {"frontal"},
-    "lnewco/IMG_7029.mov": {"frontal"},
-    "tommyhill/squat1.mp4": {"sagittal"},
-    "yuyoujiang/squat.mp4": {"sagittal"},
-    "formfit/squat.mp4": {"sagittal"},
-    "dspro2/squat.mp4": {"sagittal"},
-    "lnewco/IMG_7026.mov": {"sagittal"},
-    "nowva/lunge.mp4": {"sagittal"},
+    "shared:rjsong/squat.mp4": {"frontal"},
+    "sample:squats.mp4": {"frontal"},
+    "shared:lnewco/IMG_7060.mov": {"frontal"},
+    "shared:lnewco/IMG_7029.mov": {"frontal"},
+    "shared:tommyhill/squat1.mp4": {"sagittal"},
+    "shared:yuyoujiang/squat.mp4": {"sagittal"},
+    "shared:formfit/squat.mp4": {"sagittal"},
+    "shared:dspro2/squat.mp4": {"sagittal"},
+    "shared:lnewco/IMG_7026.mov": {"sagittal"},
+    "sample:lunge.mp4": {"sagittal"},
     # "front-oblique" in the manifest; on the frames he stands about half-way to side-on
     # (yaw ~50 deg by the 2D widths and ~40 deg by the world landmarks): not frontal.
-    "noquartersquats/test_squat.mp4": {"oblique", "sagittal"},
+    "sample:test_squat.mp4": {"oblique", "sagittal"},
 }
 
 

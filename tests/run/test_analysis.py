@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -42,9 +43,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def squats(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+def squats(sample_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("out")
-    return analyze_video(videos_dir / "nowva/squats.mp4", out, Config(), progress=False)
+    return analyze_video(sample_dir / "squats.mp4", out, Config(), progress=False)
 
 
 def test_front_squat_clip_outputs(squats):
@@ -87,44 +88,52 @@ def test_front_squat_sides_baseline_and_validity(squats):
         assert share["target"] + share["big_toe"] > 0.85
 
 
-def _write_sideways(src: Path, dst: Path, scale: float = 0.5) -> None:
-    """Store `src` (upright portrait) rotated 90 deg counter-clockwise with a display matrix
-    saying 'rotate 90 clockwise', as a phone does, at `scale`, keeping the timestamps."""
+def _write_sideways(src: Path, dst: Path, scale: float = 0.5) -> np.ndarray:
+    """Store `src` (upright) rotated 90 deg counter-clockwise with a display matrix saying
+    'rotate 90 clockwise', as a phone does, at `scale`, with a variable frame rate: every other
+    frame 0.4 frame periods late. Returns the frame times written, seconds."""
     import cv2
 
     with VideoFileSource(src) as source, av.open(str(dst), "w") as out:
         w, h = int(source.info.width * scale) // 2 * 2, int(source.info.height * scale) // 2 * 2
-        stream = out.add_stream("libx264", rate=30)
+        ms = Fraction(1, 1000)
+        period_ms = 1000.0 / source.info.fps
+        stream = out.add_stream("libx264", rate=round(source.info.fps))
         stream.width, stream.height = h, w
         stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = ms
         stream.options = {"crf": "16"}
         stream.set_display_rotation(-90)
+        t_ms = []
         for frame in source:
             small = cv2.resize(frame.rgb, (w, h), interpolation=cv2.INTER_AREA)
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(np.rot90(small, 1)), "rgb24")
+            vf.pts = round(frame.index * period_ms + (0.4 * period_ms if frame.index % 2 else 0))
+            vf.time_base = ms
+            t_ms.append(vf.pts)
             out.mux(stream.encode(vf))
         out.mux(stream.encode())
+    return np.array(t_ms) / 1000.0
 
 
 @pytest.fixture(scope="module")
-def phone_pair(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    """IMG_7060 (front, portrait) analyzed as shipped and as a sideways-stored rotated copy."""
+def turned(sample_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The sample squats stored sideways with a rotation flag and uneven timestamps, analyzed;
+    and the timestamps written."""
     tmp = tmp_path_factory.mktemp("phone")
-    rotated = tmp / "IMG_7060_rot90.mp4"
-    _write_sideways(videos_dir / "lnewco/IMG_7060.mov", rotated)
-    original = analyze_video(
-        videos_dir / "lnewco/IMG_7060.mov", tmp / "a", Config(), progress=False
-    )
-    turned = analyze_video(rotated, tmp / "b", Config(), progress=False)
-    return original, turned
+    rotated = tmp / "squats_rot90_vfr.mp4"
+    t_s = _write_sideways(sample_dir / "squats.mp4", rotated)
+    return analyze_video(rotated, tmp / "b", Config(), progress=False), t_s
 
 
-def test_phone_clip_with_rotation_flag_is_analyzed_upright(phone_pair):
-    original, turned = phone_pair
+def test_rotated_vfr_copy_is_analyzed_upright_at_its_own_times(squats, turned):
+    original, (turned, t_s) = squats, turned
     src = turned.report["source"]
     assert src["rotation"] == 90
-    assert (src["width"], src["height"]) == (540, 960)  # upright portrait
-    assert turned.report["quality"]["frames_with_pose"] == 69
+    assert (src["width"], src["height"]) == (640, 360)  # upright landscape
+    assert turned.report["quality"]["frames_with_pose"] == 365
+    np.testing.assert_allclose(turned.track.t_s, t_s, atol=1e-6)  # not index / fps
+    assert len(turned.report["reps"]) == len(original.report["reps"]) == 5
     # Upright means the hips are above the knees and the knees above the ankles.
     xy = turned.track.xy
     assert np.all(xy[:, Landmark.LEFT_HIP, 1] < xy[:, Landmark.LEFT_ANKLE, 1])
@@ -137,9 +146,17 @@ def test_phone_clip_with_rotation_flag_is_analyzed_upright(phone_pair):
         assert np.median(np.abs(a[both] - b[both])) < 2.0
 
 
-def test_phone_clip_matches_what_the_clip_shows(phone_pair):
+@pytest.fixture(scope="module")
+def phone_clip(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """IMG_7060 (front, portrait, VFR) analyzed as shipped."""
+    tmp = tmp_path_factory.mktemp("phone")
+    return analyze_video(videos_dir / "lnewco/IMG_7060.mov", tmp / "a", Config(), progress=False)
+
+
+@pytest.mark.shared
+def test_phone_clip_matches_what_the_clip_shows(phone_clip):
     """IMG_7060: one overhead deep squat, standing at both ends, facing the camera, ~30 fps VFR."""
-    original, _ = phone_pair
+    original = phone_clip
     r, m = original.report, original.metrics
     jsonschema.validate(r, SCHEMA)
     assert (r["source"]["width"], r["source"]["height"], r["source"]["rotation"]) == (1080, 1920, 0)

@@ -203,5 +203,5 @@ def summarize_rep(
         severity=worst_severity(valgus),
         depth_frames=n_depth,
         excursion_at_depth_tl=round_or_none(rep_excursion(exc, rep), 3) if exc else None,
-        measures=tuple(sorted({e.measure for e in valgus + varus})),
+        measures=tuple(sorted({p for e in valgus + varus for p in e.measure.split("+")})),
     )

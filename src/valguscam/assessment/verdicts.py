@@ -319,7 +319,7 @@ def assess_side(
         peak_excursion_tl=round_or_none(
             max(depth_peak) if depth_peak else (np.max(travel) if travel.size else np.nan), 3
         ),
-        valgus_measures=tuple(sorted({e.measure for e in valgus})),
+        valgus_measures=tuple(sorted({p for e in valgus for p in e.measure.split("+")})),
     )
 
 

@@ -1,33 +1,44 @@
-"""The command line. Maps ValguscamError to one line on stderr and an exit code.
+"""The command line: a thin layer over the public API (valguscam.analyze) and run/.
 
-Heavy imports (mediapipe, cv2, matplotlib) happen inside commands so `valguscam --help` is fast.
+Errors: a ValguscamError is one line on stderr and its exit code (2 bad input or config,
+3 model, 4 pose, 5 no person); Ctrl-C exits 130 (cli.options.ValguscamGroup).
+Heavy imports (mediapipe, cv2, scipy) happen inside commands so `valguscam --help` is fast.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
 from valguscam import __version__
 from valguscam.cli.models import models_group
-from valguscam.errors import ValguscamError
+from valguscam.cli.options import (
+    INTERRUPTED_EXIT_CODE,
+    LazyChoice,
+    ValguscamGroup,
+    exercise_choices,
+    is_quiet,
+    verbosity_options,
+)
+from valguscam.errors import NoPersonError
 
-log = logging.getLogger("valguscam")
+QUIET_PREFIXES = ("left knee:", "right knee:", "warning:", "wrote ")
+"""Lines of the printed summary that -q keeps: the verdicts, warnings and files written."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ValguscamGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="valguscam")
-@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
-    """Knee valgus analysis from video (FPPA + = valgus; left/right = the subject's sides)."""
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
-    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+@verbosity_options
+def cli() -> None:
+    """Knee valgus analysis from video (FPPA + = valgus; left/right = the subject's sides).
+
+    -q and --debug work before or after the command name.
+
+    \b
+    Exit codes: 0 ok, 2 bad input or config, 3 pose model, 4 pose estimation,
+                5 no person found, 130 interrupted.
+    """
 
 
 cli.add_command(models_group)
@@ -67,32 +78,49 @@ cli.add_command(models_group)
 )
 @click.option(
     "--exercise",
-    type=click.Choice(["auto", "bilateral_squat", "split_squat", "lateral_lunge",
-                       "single_leg_squat"]),
-    default="auto", show_default=True,
+    type=LazyChoice(lambda: ("auto", *exercise_choices())),
+    default="auto",
+    show_default=True,
     help="The exercise; auto detects it. Decides which leg is judged in lunges.",
-)  # fmt: skip
+)
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@verbosity_options
 def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no_progress) -> None:
-    """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json)."""
+    """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json).
+
+    \b
+    VIDEO is one of:
+      a video file     squat.mp4, IMG_7060.mov (what FFmpeg reads)
+      a webcam index   0 for the first camera; runs until Ctrl-C, then writes what it saw
+      an image folder  frames/ of .jpg .jpeg .png .bmp files, in natural order
+                       (frame2 before frame10), taken as 30 frames per second
+
+    With -q only the per-knee verdicts, warnings and the files written are printed.
+    """
     from valguscam.config import load_config
-    from valguscam.errors import NoPersonError
     from valguscam.report.text import render
     from valguscam.run.analyze import analyze_video
 
+    quiet = is_quiet()
     cfg = load_config(config_path, list(overrides))
     result = analyze_video(
-        video, out_dir, cfg, model=model, decoder=decoder, progress=not no_progress,
+        video, out_dir, cfg, model=model, decoder=decoder, progress=not (no_progress or quiet),
         exercise=exercise,
     )  # fmt: skip
-    click.echo(render(result.report, result.files))
-    if result.report["quality"]["status"] == "no_person":
+    text = render(result.report, result.files)
+    click.echo(quiet_summary(text) if quiet else text)
+    if result.no_person:
         raise NoPersonError(
             f"no person found in {video}; report written to {result.files['report_json']}. "
             "Film the whole body, hips to feet, in good light"
         )
     if result.interrupted:
         raise KeyboardInterrupt
+
+
+def quiet_summary(text: str) -> str:
+    """The lines of the printed summary that -q keeps (QUIET_PREFIXES)."""
+    return "\n".join(line for line in text.splitlines() if line.lstrip().startswith(QUIET_PREFIXES))
 
 
 @cli.command("config")
@@ -110,13 +138,14 @@ def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no
     type=click.Path(),
     help="Write the config as TOML to this file.",
 )
+@verbosity_options
 def config_cmd(config_path, write_path) -> None:
     """Print the configuration (defaults, documented) as TOML."""
     from valguscam.config import load_config, to_toml
 
     text = to_toml(load_config(config_path))
     if write_path:
-        from valguscam.report.files import atomic_open
+        from valguscam.report.atomic import atomic_open
 
         with atomic_open(write_path, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -128,24 +157,15 @@ def config_cmd(config_path, write_path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `valguscam` script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="valguscam", standalone_mode=False)
+        code = cli.main(args=args, prog_name="valguscam", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("valguscam: interrupted", err=True)
-        return 130
+        return INTERRUPTED_EXIT_CODE
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except ValguscamError as exc:
-        if debug:
-            raise
-        click.echo(f"valguscam: error: {exc}", err=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("valguscam: interrupted", err=True)
-        return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """`valguscam models list|download|path|verify`: find, fetch and check the pose models.
 
-Errors are raised as ValguscamError subclasses; cli.main() prints them as one line.
+Errors are raised as ValguscamError subclasses; the top-level group prints them as one line.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from valguscam.cli.options import is_quiet, verbosity_options
 from valguscam.errors import ModelError
 from valguscam.pose.models import (
     MODEL_NAMES,
@@ -21,11 +22,13 @@ from valguscam.pose.models import (
 
 
 @click.group("models")
+@verbosity_options
 def models_group() -> None:
     """Find, download and check the MediaPipe pose models (lite, full, heavy)."""
 
 
 @models_group.command("list")
+@verbosity_options
 def list_cmd() -> None:
     """One row per model: name, where it was found (or "not found"), official URL."""
     for spec in REGISTRY.values():
@@ -46,17 +49,21 @@ def list_cmd() -> None:
 )
 @click.option("--url", help="Download from this URL instead of the official one (a mirror).")
 @click.option("--sha256", "sha256", metavar="HEX", help="Require this sha256 checksum.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (also with -q).")
+@verbosity_options
 def download_cmd(
     name: str, dest_dir: Path | None, url: str | None, sha256: str | None, no_progress: bool
 ) -> None:
     """Download model NAME, check it and print the path written."""
-    path = download_model(name, dest_dir, url, expected_sha256=sha256, progress=not no_progress)
+    path = download_model(
+        name, dest_dir, url, expected_sha256=sha256, progress=not (no_progress or is_quiet())
+    )
     click.echo(str(path))
 
 
 @models_group.command("path")
 @click.argument("model", metavar="NAME_OR_PATH")
+@verbosity_options
 def path_cmd(model: str) -> None:
     """Print where model NAME_OR_PATH resolves to (fails if it is not found)."""
     click.echo(str(resolve_model(model)))
@@ -73,6 +80,7 @@ def _checksum_note(check: ModelCheck) -> str:
 @models_group.command("verify")
 @click.argument("model", metavar="NAME_OR_PATH")
 @click.option("--sha256", "sha256", metavar="HEX", help="Also require this sha256 checksum.")
+@verbosity_options
 def verify_cmd(model: str, sha256: str | None) -> None:
     """Check that NAME_OR_PATH is a valid pose landmarker bundle (exit code 3 if not)."""
     check = verify_model(resolve_model(model), expected_sha256=sha256)

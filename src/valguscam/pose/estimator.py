@@ -6,11 +6,13 @@ of numpy arrays, and `TrackBuilder` stacks samples into a `PoseTrack`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,7 @@ def from_mediapipe(result: Any, width: int, height: int) -> PoseSample:
     )
 
 
-_STDERR_LOCK = threading.Lock()
+_STDERR_LOCK = threading.RLock()  # re-entrant: a finaliser may close a landmarker inside
 _stderr_state = {"depth": 0, "saved": -1}  # how many blocks silence fd 2, and the real fd 2
 
 
@@ -132,6 +134,8 @@ class PoseEstimator:
     mode "image": `detect(rgb)` on unrelated images. Always close it (`with` or `.close()`).
     """
 
+    _landmarker: Any = None  # a class default, so close() works after a failure in __init__
+
     def __init__(
         self,
         model_path: Path,
@@ -155,12 +159,13 @@ class PoseEstimator:
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
         self._quiet_frames = 2 if quiet else 0  # native warnings come on the first frames
-        self._landmarker = None
+        self._quiet = quiet
         self.mode = mode
         self._last_ms = -1
         try:
             with ctrl_c_deferred():
                 self._create(vision, options, model_path, quiet)
+                _close_at_exit(self)
                 self._warm_up()
         except BaseException:
             # Ctrl-C or a failure during set-up: close now, or the landmarker's finaliser runs
@@ -200,9 +205,16 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        """Release the landmarker; silenced (mediapipe 1.x logs `DestroyAccelerator` here)."""
+        landmarker, self._landmarker = self._landmarker, None
+        if landmarker is not None:
+            with native_stderr_silenced(getattr(self, "_quiet", True)):
+                landmarker.close()
+
+    def __del__(self) -> None:
+        # A dropped estimator closes here, silenced, not in mediapipe's own finaliser, which
+        # logs to fd 2 (and fails at interpreter exit: those left open are closed by atexit).
+        self.close()
 
     def timestamp_ms(self, t_s: float) -> int:
         """Milliseconds for MediaPipe: rounded, forced strictly increasing."""
@@ -227,6 +239,29 @@ class PoseEstimator:
                 result = self._landmarker.detect(image)
         self._quiet_frames = max(self._quiet_frames - 1, 0)
         return from_mediapipe(result, width, height)
+
+
+_OPEN_ESTIMATORS: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+_EXIT_HOOK = {"registered": False}
+
+
+def _close_open_estimators() -> None:
+    """At exit: close, silenced, the estimators nobody closed, while mediapipe still can."""
+    for estimator in list(_OPEN_ESTIMATORS):
+        estimator.close()
+
+
+def _close_at_exit(estimator: PoseEstimator) -> None:
+    """Have `estimator` closed at interpreter exit if nobody closed it before.
+
+    mediapipe closes a landmarker through a thread pool, and Python refuses new work on any pool
+    once threading starts shutting down, which is before plain atexit hooks run: so the hook
+    goes in CPython's earlier threading-exit list where there is one.
+    """
+    _OPEN_ESTIMATORS.add(estimator)
+    if not _EXIT_HOOK["registered"]:
+        _EXIT_HOOK["registered"] = True
+        getattr(threading, "_register_atexit", atexit.register)(_close_open_estimators)
 
 
 def available_cores() -> int:

@@ -2,8 +2,9 @@
 
 The three MediaPipe Pose Landmarker bundles (`lite`, `full`, `heavy`) are zip files holding
 `pose_detector.tflite` and `pose_landmarks_detector.tflite`. A model is looked up, in order, as an
-explicit path, in `$VALGUSCAM_MODEL_DIR`, in the project's `models/` folder (and `./models`), and
-in the user cache. No mediapipe import here: pose.py loads what this module finds.
+explicit path, in `$VALGUSCAM_MODEL_DIR`, in the copy bundled with the package (`full`: a symlink
+to models/ in a checkout, the file itself in a wheel), in the project's `models/` folder, in
+`./models`, and in the user cache. No mediapipe import here: estimator.py loads what this finds.
 
 Verification is structural (a zip with both TFLite flatbuffers) plus a sha256 check only where the
 official checksum is known and the bytes came from the official URL: mirrored bundles (such as
@@ -112,6 +113,11 @@ def user_cache_dir() -> Path:
     return base / "valguscam" / "models"
 
 
+def bundled_models_dir() -> Path:
+    """The package's own copy of the shipped model(s) (`valguscam/pose/bundled/`)."""
+    return Path(__file__).resolve().parent / "bundled"
+
+
 def project_models_dir() -> Path | None:
     """The source checkout's `models/` folder, or None when installed outside a checkout."""
     root = Path(__file__).resolve().parents[3]
@@ -123,6 +129,7 @@ def candidate_dirs() -> list[Path]:
     dirs: list[Path] = []
     if os.environ.get(ENV_MODEL_DIR):
         dirs.append(Path(os.environ[ENV_MODEL_DIR]).expanduser())
+    dirs.append(bundled_models_dir())
     project = project_models_dir()
     if project is not None:
         dirs.append(project)

@@ -97,8 +97,16 @@ def quality_warnings(
         base = metrics.baseline[side]
         if not np.isfinite(base.fppa_deg):
             warnings.append(
-                f"{side}: no standing frames for a baseline; dynamic FPPA unavailable (start the "
-                "clip standing still, facing the camera)"
+                f"{side}: no standing frames for a baseline; dynamic FPPA unavailable, events "
+                "judged on the absolute FPPA (start the clip standing still for a second, "
+                "facing the camera, or name a standing stretch with --baseline START-END)"
+            )
+        elif not base.reliable:
+            warnings.append(
+                f"{side}: standing baseline unreliable ({base.source} frames, "
+                f"{base.duration_s:.2f} s, spread {base.spread_deg:.1f} deg): dynamic FPPA and "
+                "the structural check are indicative only; stand still for a second before the "
+                "first rep, or name a standing stretch with --baseline START-END"
             )
         elif base.structural:
             warnings.append(
@@ -157,6 +165,7 @@ def build_report(
             "frames": track.n_frames,
             "frames_with_pose": with_pose,
             "pose_workers": state.pose_workers,
+            "leg_swap_frames": int(metrics.swapped.sum()) if metrics.swapped is not None else 0,
             "median_yaw_deg": round_or_none(finite_percentile(metrics.yaw_deg, 50), 1),
             "warnings": warnings,
         },
@@ -165,6 +174,10 @@ def build_report(
                 "fppa_deg": round_or_none(b.fppa_deg),
                 "frames": b.n_frames,
                 "structural": b.structural,
+                "spread_deg": round_or_none(b.spread_deg),
+                "duration_s": round_or_none(b.duration_s),
+                "source": str(b.source),
+                "reliable": b.reliable,
             }
             for side, b in metrics.baseline.items()
         },

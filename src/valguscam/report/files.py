@@ -4,18 +4,15 @@ so an interrupted run never leaves a half-written report behind.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
 
 import numpy as np
 
 from valguscam.assessment.findings import phase_and_rep
+from valguscam.report.atomic import atomic_open
 from valguscam.report.jsonable import json_ready
 from valguscam.types import KneeMetrics, KneePosition, PoseTrack, Rep
 
@@ -48,22 +45,6 @@ FRAME_COLUMNS = (
     "rep",
     "phase",
 )
-
-
-@contextlib.contextmanager
-def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
-    """Open a temp file beside `path`; on success it replaces `path`, on error it is removed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_json(path: str | Path, data: dict) -> Path:

@@ -1,21 +1,28 @@
-"""Analysis of one video: source -> pose -> clean-up -> knee metrics -> report files.
+"""Analysis of one video: source -> pose -> clean-up -> knee metrics -> report.
 
-The only place that loops over frames for offline analysis. Outputs go to
-`<out_dir>/<video stem>/` (frames.csv, report.json).
+`analyze` runs the pipeline and returns an `Analysis` without writing anything;
+`Analysis.save(folder)` writes frames.csv and report.json; `analyze_video` (the CLI's
+function) does both, into `<out_dir>/<video stem>/`. `load_report` reads a report.json back.
+The only place that loops over frames for offline analysis.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from valguscam.assessment.findings import Findings, find_movement, findings_report
 from valguscam.body.knee import compute_metrics
+from valguscam.body.legswap import repair_leg_swaps
+from valguscam.body.measures import measure_body
 from valguscam.body.smoothing import clean_track
-from valguscam.config import Config
-from valguscam.errors import InputError
+from valguscam.config import Config, load_config
+from valguscam.errors import ConfigError, InputError
 from valguscam.media.sources import open_source
 from valguscam.pose.estimator import (
     PoseEstimator,
@@ -25,7 +32,7 @@ from valguscam.pose.estimator import (
     open_estimators,
 )
 from valguscam.pose.models import resolve_model, sha256_file
-from valguscam.report.document import ModelInfo, RunState, build_report
+from valguscam.report.document import SCHEMA_VERSION, ModelInfo, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
 from valguscam.run.pipeline import RoundRobin, prefetch
 from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
@@ -33,23 +40,59 @@ from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class AnalysisResult:
-    """What `analyze_video` produced: the report dict, output paths and the arrays behind them.
+FRAMES_CSV = "frames.csv"
+REPORT_JSON = "report.json"
 
-    track is the raw (unsmoothed) pose track; metrics are computed on the cleaned track.
-    timings_s: wall time per stage (model_load, pose, post, write), seconds.
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analyzed clip, in memory: what `analyze` returns. Nothing is written until `save`.
+
+    track: the raw (unsmoothed) PoseTrack, one row per decoded frame (pixels, seconds).
+    metrics: knee metrics per frame, computed on the cleaned track (angles in degrees).
+    findings: view, reps, exercise, verdicts and advice.
+    report: the report document, as `report.document.build_report` returns it (what
+        report.json holds).
+    info: the source's VideoInfo, frame_count and duration_s from the frames actually decoded.
+    interrupted: Ctrl-C or a decoding error stopped the run early; the results cover the
+        frames done so far (the report's quality block says so).
+    timings_s: wall time per stage in seconds (model_load, pose, post).
     """
 
-    report: dict
-    out_dir: Path
-    files: dict[str, Path]
-    info: VideoInfo
     track: PoseTrack
     metrics: KneeMetrics
     findings: Findings
+    report: Any
+    info: VideoInfo
     interrupted: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def no_person(self) -> bool:
+        """True when no frame had a person in it (the report's status is then no_person)."""
+        return not bool(self.track.has_pose.any())
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write frames.csv and report.json into `out_dir` itself (made if missing).
+
+        Each file is written atomically: an interrupted save leaves no half-written file.
+        Returns {"frames_csv": path, "report_json": path}.
+        Raises OSError if the folder cannot be written.
+        """
+        out = Path(out_dir)
+        frames = write_frames_csv(out / FRAMES_CSV, self.track, self.metrics, self.findings.reps)
+        return {"frames_csv": frames, "report_json": write_json(out / REPORT_JSON, self.report)}
+
+
+@dataclass(frozen=True)
+class AnalysisResult(Analysis):
+    """What `analyze_video` produced: the Analysis, the folder it was saved to and its files.
+
+    timings_s also holds "write" (seconds spent saving).
+    """
+
+    out_dir: Path = Path()
+    files: dict[str, Path] = field(default_factory=dict)
 
 
 def _progress(total: int | None, enabled: bool):
@@ -113,6 +156,87 @@ def _detector(estimator: PoseEstimator):
     return detect
 
 
+def analyze(
+    video: str | Path,
+    *,
+    config: Config | str | Path | None = None,
+    exercise: str = "auto",
+    model: str | Path | None = None,
+    decoder: str = "auto",
+    progress: bool = False,
+) -> Analysis:
+    """Analyze one clip (pose, clean-up, knee metrics, reps, verdicts) without writing files.
+
+    Args:
+        video: a video file, a webcam index as a string ("0"; runs until Ctrl-C) or a folder
+            of images (.jpg .jpeg .png .bmp, natural order, taken as 30 frames per second).
+        config: a Config, a path to a TOML config file (merged over the defaults) or None
+            for the defaults.
+        exercise: "auto" to detect it, or the exercise to judge (bilateral_squat,
+            split_squat, lateral_lunge, single_leg_squat); decides the judged leg in lunges.
+        model: pose model name (lite, full, heavy) or path to a .task file; None = the
+            config's pose.model.
+        decoder: "auto", "pyav" or "opencv" (video files only).
+        progress: show a progress bar on stderr.
+
+    Returns:
+        An Analysis (track, metrics, findings, report, info, interrupted, timings_s).
+        Ctrl-C does not raise: it ends the run early with `interrupted` set.
+
+    Raises:
+        InputError: the video is missing, unreadable or not a video.
+        ConfigError: the config file or a value in it cannot be used, or `exercise` is unknown.
+        ModelError: the pose model is missing or invalid (fix: `valguscam models download`).
+        PoseError: the pose model failed on a frame.
+    """
+    cfg = _as_config(config)
+    state = RunState()
+    with open_source(video, decoder=decoder) as source:  # a bad input is named before the model
+        model_path = resolve_model(str(model) if model is not None else cfg.pose.model)
+        info = source.info
+        raw = estimate_track(source, model_path, cfg, progress, state)
+    info = _with_count(info, raw)
+    start = time.perf_counter()
+    metrics, findings = _post_process(raw, cfg, exercise)
+    model_info = ModelInfo(
+        name=str(model) if model is not None else cfg.pose.model,
+        path=str(model_path),
+        sha256=sha256_file(model_path),
+    )
+    report = build_report(
+        info, model_info, cfg, raw, metrics, state, findings_report(findings, metrics)
+    )
+    state.timings_s["post"] = time.perf_counter() - start
+    return Analysis(
+        raw, metrics, findings, report, info, interrupted=not state.complete,
+        timings_s=dict(state.timings_s),
+    )  # fmt: skip
+
+
+def _post_process(raw: PoseTrack, cfg: Config, exercise: str) -> tuple[KneeMetrics, Findings]:
+    """Leg-swap repair, clean-up, body measures, knee metrics and movement findings of a raw
+    track. Every later stage reads the repaired track and the one set of body measures."""
+    repaired = repair_leg_swaps(raw)
+    fixed = repaired.track
+    body = measure_body(fixed, cfg.movement)
+    metrics = compute_metrics(clean_track(fixed, cfg.smoothing), fixed.visibility, cfg, body)
+    findings = find_movement(fixed, metrics, cfg, exercise, body)
+    return replace(metrics, swapped=repaired.swapped), findings
+
+
+def _as_config(config: Config | str | Path | None) -> Config:
+    """`config` as a Config: defaults for None, a TOML file merged over them for a path."""
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, str | os.PathLike):
+        return load_config(config)
+    raise ConfigError(
+        f"config is a {type(config).__name__}; pass a Config, a path to a TOML file or None"
+    )
+
+
 def analyze_video(
     video: str | Path,
     out_dir: str | Path,
@@ -122,38 +246,67 @@ def analyze_video(
     progress: bool = True,
     exercise: str = "auto",
 ) -> AnalysisResult:
-    """Analyze one video file and write `<out_dir>/<stem>/frames.csv` and `report.json`.
+    """`analyze` one clip and save frames.csv and report.json to `<out_dir>/<video stem>/`.
 
-    exercise: "auto" to detect it, or one of movement.EXERCISES to force it.
+    The CLI's function. Arguments and errors as for `analyze` (cfg: a Config); also raises
+    OSError if the output folder cannot be written.
     """
-    model_path = resolve_model(model or cfg.pose.model)
-    state = RunState()
-    with open_source(video, decoder=decoder) as source:
-        info = source.info
-        raw = estimate_track(source, model_path, cfg, progress, state)
-    info = _with_count(info, raw)
-    start = time.perf_counter()
-    track = clean_track(raw, cfg.smoothing)
-    metrics = compute_metrics(track, raw.visibility, cfg)
-    findings = find_movement(raw, metrics, cfg, exercise)
-    model_info = ModelInfo(
-        name=model or cfg.pose.model, path=str(model_path), sha256=sha256_file(model_path)
+    analysis = analyze(
+        video, config=cfg, exercise=exercise, model=model, decoder=decoder, progress=progress
     )
-    report = build_report(
-        info, model_info, cfg, raw, metrics, state, findings_report(findings, metrics)
-    )
-    state.timings_s["post"] = time.perf_counter() - start
     start = time.perf_counter()
-    dest = Path(out_dir) / Path(str(video)).stem
-    files = {
-        "frames_csv": write_frames_csv(dest / "frames.csv", raw, metrics, findings.reps),
-        "report_json": write_json(dest / "report.json", report),
-    }
-    state.timings_s["write"] = time.perf_counter() - start
-    return AnalysisResult(
-        report, dest, files, info, raw, metrics, findings, interrupted=not state.complete,
-        timings_s=dict(state.timings_s),
-    )  # fmt: skip
+    dest = Path(out_dir) / _output_name(video)
+    files = analysis.save(dest)
+    timings = {**analysis.timings_s, "write": time.perf_counter() - start}
+    kept = {f.name: getattr(analysis, f.name) for f in fields(Analysis)}
+    return AnalysisResult(**{**kept, "timings_s": timings}, out_dir=dest, files=files)
+
+
+def _output_name(video: str | Path) -> str:
+    """The output folder's name for `video`: its stem ("0" for webcam 0, a folder's name)."""
+    path = Path(str(video))
+    return path.stem or path.resolve().name or "video"
+
+
+def load_report(path: str | Path) -> dict:
+    """Read a report.json written by valguscam.
+
+    Args:
+        path: the report.json file, or the folder holding it (e.g. OUT/<video stem>/).
+
+    Returns:
+        The report as a dict (see docs/report-schema.json).
+
+    Raises:
+        InputError: the file is missing, is not JSON, is not a valguscam report, or its
+            schema_version has another major version than this valguscam writes.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / REPORT_JSON
+    if not p.is_file():
+        raise InputError(
+            f"no report at {p}; pass a report.json or the folder 'valguscam analyze' wrote it to"
+        )
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"{p} cannot be read as JSON ({exc}); run 'valguscam analyze' again to rewrite it"
+        ) from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if not isinstance(version, str):
+        raise InputError(
+            f"{p} has no schema_version, so it is not a valguscam report; "
+            "pass the report.json that 'valguscam analyze' wrote"
+        )
+    major = SCHEMA_VERSION.split(".")[0]
+    if version.split(".")[0] != major:
+        raise InputError(
+            f"{p} has report schema {version}, this valguscam reads {major}.x; "
+            "analyze the video again with this version"
+        )
+    return data
 
 
 def _with_count(info: VideoInfo, track: PoseTrack) -> VideoInfo:
