@@ -44,7 +44,18 @@ FRAME_COLUMNS = (
     "valid_right",
     "rep",
     "phase",
+    "leg_swap_repaired",
+    "raw_fppa_left_deg",
+    "raw_fppa_right_deg",
+    "raw_knee_foot_left",
+    "raw_knee_foot_right",
+    "raw_kasr",
+    "raw_knee_hip_ratio",
 )
+"""frames.csv columns. The first ones a reader meets hold values only where they can be trusted
+(FPPA and its dynamic change on valid frames; knee_foot where the knee is placed over the foot:
+frontal view, knee and foot seen, knees bent; KASR and the knee/hip ratio where both sides are
+valid); empty elsewhere. The raw_* columns at the end keep every projection, trusted or not."""
 
 
 def write_json(path: str | Path, data: dict) -> Path:
@@ -74,21 +85,31 @@ def frame_rows(
     L, R = metrics.left, metrics.right  # noqa: N806 - the subject's sides
     dl, dr = metrics.dynamic("left"), metrics.dynamic("right")
     has_pose = track.has_pose
+    swapped = metrics.swapped if metrics.swapped is not None else np.zeros(track.n_frames, bool)
+    both = L.valid & R.valid
+
+    def trusted(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        return np.where(ok, x, np.nan)
+
+    fl, fr = trusted(L.fppa_deg, L.valid), trusted(R.fppa_deg, R.valid)
+    dl, dr = trusted(dl, L.valid), trusted(dr, R.valid)
+    kl, kr = trusted(L.knee_foot, L.knee_position >= 0), trusted(R.knee_foot, R.knee_position >= 0)
+    kasr, khr = trusted(metrics.kasr, both), trusted(metrics.knee_hip_ratio, both)
     for i in range(track.n_frames):
         yield [
             str(i),
             _fmt(track.t_s[i], 4),
             str(int(has_pose[i])),
-            _fmt(L.fppa_deg[i], 2),
-            _fmt(R.fppa_deg[i], 2),
+            _fmt(fl[i], 2),
+            _fmt(fr[i], 2),
             _fmt(dl[i], 2),
             _fmt(dr[i], 2),
-            _fmt(L.knee_foot[i]),
-            _fmt(R.knee_foot[i]),
+            _fmt(kl[i]),
+            _fmt(kr[i]),
             _position(L.knee_position[i]),
             _position(R.knee_position[i]),
-            _fmt(metrics.kasr[i]),
-            _fmt(metrics.knee_hip_ratio[i]),
+            _fmt(kasr[i]),
+            _fmt(khr[i]),
             _fmt(L.flexion_deg[i], 1),
             _fmt(R.flexion_deg[i], 1),
             _fmt(L.thigh_deg[i], 2),
@@ -103,6 +124,13 @@ def frame_rows(
             str(int(R.valid[i])),
             str(rep_of[i]) if rep_of[i] >= 0 else "",
             phase[i],
+            str(int(swapped[i])),
+            _fmt(L.fppa_deg[i], 2),
+            _fmt(R.fppa_deg[i], 2),
+            _fmt(L.knee_foot[i]),
+            _fmt(R.knee_foot[i]),
+            _fmt(metrics.kasr[i]),
+            _fmt(metrics.knee_hip_ratio[i]),
         ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MEASURE_NAMES = {"fppa": "FPPA", "knee_over_foot": "knee over foot at depth"}
+
 
 def _deg(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.1f} deg"
@@ -17,10 +19,16 @@ def side_line(side: str, s: dict) -> str:
     where = ", ".join(f"{k} {v:.0%}" for k, v in shares.items() if v >= 0.005) or "n/a"
     events = s.get("events", 0)
     severity = f", worst {s['max_severity']}" if s.get("max_severity") else ""
+    judged = " + ".join(MEASURE_NAMES.get(m, m) for m in s.get("measures", ())) or "n/a"
+    found = " + ".join(MEASURE_NAMES.get(m, m) for m in s.get("valgus_measures", ()))
+    travel = s.get("peak_excursion_tl")
+    travel = "n/a" if travel is None else f"{travel:+.2f} thigh lengths"
     return (
-        f"{side:>5} knee: {verdict.upper()} ({events} valgus event(s){severity}); "
+        f"{side:>5} knee: {verdict.upper()} ({events} valgus event(s){severity}"
+        f"{', found by ' + found if found else ''}; judged on {judged}); "
         f"peak FPPA {_deg(s['peak_fppa_deg'])} (standing {_deg(s['baseline_fppa_deg'])}, "
-        f"change {_deg(s['peak_dynamic_fppa_deg'])}); knee over foot: {where}"
+        f"change {_deg(s['peak_dynamic_fppa_deg'])}); most medial knee travel at depth {travel}; "
+        f"knee over foot: {where}"
     )
 
 
@@ -28,6 +36,13 @@ def event_line(e: dict) -> str:
     """One collapse event: side, rep, time, how far, where the knee was."""
     rep = "outside reps" if e["rep"] is None else f"rep {e['rep'] + 1}"
     dyn = e["peak_dynamic_fppa_deg"]
+    if e.get("measure") == "knee_over_foot":
+        return (
+            f"  {e['kind']} {e['side']} knee, {rep}: {e['start_s']:.2f}-{e['end_s']:.2f} s at "
+            f"depth, knee travelled {e['peak_excursion_tl']:+.2f} thigh lengths inward over the "
+            f"foot at {e['peak_s']:.2f} s (frame {e['i_peak']}), {e['severity']}, knee "
+            f"{e['knee_position'] or 'n/a'} (FPPA not valid at this depth)"
+        )
     return (
         f"  {e['kind']} {e['side']} knee, {rep}: {e['start_s']:.2f}-{e['end_s']:.2f} s, peak "
         f"{_deg(e['peak_fppa_deg'])} at {e['peak_s']:.2f} s (frame {e['i_peak']}), change "
