@@ -50,6 +50,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         )
 
 
+def _skipped(config: pytest.Config) -> int:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test fails the run: no test passes by skipping (DESIGN.md, rule 11)."""
+    if _skipped(session.config) and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if n := _skipped(config):
+        terminalreporter.write_line(f"{n} test(s) skipped: a skip fails the run here", red=True)
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The repository's openly licensed clips (sample_videos/MANIFEST.md)."""

@@ -155,6 +155,34 @@ class SideMetrics:
     valid: np.ndarray
 
 
+class Exercise(StrEnum):
+    """The exercise of a clip; it decides which leg is judged (DESIGN.md section 3)."""
+
+    BILATERAL_SQUAT = "bilateral_squat"
+    SPLIT_SQUAT = "split_squat"
+    LATERAL_LUNGE = "lateral_lunge"
+    SINGLE_LEG_SQUAT = "single_leg_squat"
+    UNKNOWN = "unknown"
+
+
+class View(StrEnum):
+    """Where the camera sees the subject from (movement/view.py)."""
+
+    FRONTAL = "frontal"
+    OBLIQUE = "oblique"
+    SAGITTAL = "sagittal"
+    UNKNOWN = "unknown"
+
+
+class Verdict(StrEnum):
+    """A side's or a rep's verdict."""
+
+    OK = "ok"
+    VALGUS = "valgus"
+    VARUS = "varus"
+    NOT_ASSESSABLE = "not_assessable"
+
+
 class BaselineSource(StrEnum):
     """Where a standing baseline came from (body/baseline.py).
 

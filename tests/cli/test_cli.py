@@ -73,17 +73,22 @@ def test_interrupt_keeps_what_was_computed(tmp_path, lunge_clip, model_path):
     """Ctrl-C during a long clip: exit 130, and the frames done so far are written."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "valguscam", "analyze", str(lunge_clip), "--out", str(tmp_path),
-         "--no-progress"],
+         "--no-progress", "--debug"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # A shell that starts jobs in the background ignores SIGINT for them, and Python then
         # never installs its Ctrl-C handler: restore the default as a terminal would have it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    time.sleep(4)  # past start-up and model loading, well before the ~20 s of pose estimation
+    seen = []
+    while not any("landmarker(s) loaded" in line for line in seen):  # --debug says so
+        line = proc.stderr.readline()
+        assert line, f"the run ended before pose estimation: {''.join(seen)}"
+        seen.append(line)
+    time.sleep(1.5)  # some frames done, far from the end (~20 s for 961 frames)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and err.strip().endswith("valguscam: interrupted")
     report = json.loads((tmp_path / "lunge/report.json").read_text())
     assert report["quality"]["status"] == "incomplete"
     assert 0 < report["quality"]["frames"] < 961

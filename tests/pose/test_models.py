@@ -29,18 +29,16 @@ from valguscam.pose.models import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_MODELS = REPO_ROOT.parent / "shared" / "models"
-MIRROR = SHARED_MODELS / "pose_landmarker_full.task"
+MODELS_DIR = REPO_ROOT / "models"
+SHIPPED = MODELS_DIR / "pose_landmarker_full.task"
 
 
 @pytest.fixture(scope="module")
-def mirror() -> Path:
-    """The shared mirror of the full model; missing is a FAILURE, never a skip."""
-    if not MIRROR.is_file():
-        pytest.fail(
-            f"shared model mirror missing: {MIRROR} (expected ../shared/models beside repo)"
-        )
-    return MIRROR
+def shipped() -> Path:
+    """The full model shipped in models/; missing is a FAILURE, never a skip."""
+    if not SHIPPED.is_file():
+        pytest.fail(f"shipped pose model missing: {SHIPPED} (see models/README.md)")
+    return SHIPPED
 
 
 @dataclass
@@ -74,9 +72,9 @@ def _handler(routes: dict[str, tuple[bytes, int]]) -> type[http.server.BaseHTTPR
 
 
 @pytest.fixture(scope="module")
-def server(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     good = tmp_path_factory.mktemp("served") / "pose_landmarker_full.task"
-    shutil.copyfile(mirror, good)  # a copy in tmp, never in the repo
+    shutil.copyfile(shipped, good)  # a copy in tmp, never in the repo
     data = good.read_bytes()
     half = data[: len(data) // 2]
     routes = {
@@ -98,14 +96,16 @@ def server(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Empty env dir, cache dir, cwd and project models dir, so only what a test puts is found."""
-    for name in ("envdir", "cache", "cwd", "project"):
+    """Empty env dir, cache dir, cwd, bundled and project models dirs: only what a test puts
+    is found."""
+    for name in ("envdir", "cache", "cwd", "bundled", "project"):
         (tmp_path / name).mkdir()
     monkeypatch.delenv("VALGUSCAM_MODEL_DIR", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("VALGUSCAM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path / "cwd")
-    # The real repo's models/ may hold a developer's .task files; point it at an empty folder.
+    # The package's bundled copy and the repo's models/ hold the full model: point them elsewhere.
+    monkeypatch.setattr(models, "bundled_models_dir", lambda: tmp_path / "bundled")
     monkeypatch.setattr(models, "project_models_dir", lambda: tmp_path / "project")
     return tmp_path
 
@@ -137,6 +137,7 @@ def test_candidate_dirs_order(isolated: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("VALGUSCAM_MODEL_DIR", str(isolated / "envdir"))
     assert candidate_dirs() == [
         isolated / "envdir",
+        isolated / "bundled",
         isolated / "project",
         isolated / "cwd" / "models",
         isolated / "cache",
@@ -154,20 +155,20 @@ def test_user_cache_dir_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_explicit_path_wins_over_env_dir(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, mirror: Path
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, shipped: Path
 ) -> None:
     monkeypatch.setenv("VALGUSCAM_MODEL_DIR", str(isolated / "envdir"))
-    shutil.copyfile(mirror, isolated / "envdir" / "pose_landmarker_full.task")
+    shutil.copyfile(shipped, isolated / "envdir" / "pose_landmarker_full.task")
     explicit = isolated / "mine.task"
-    shutil.copyfile(mirror, explicit)
+    shutil.copyfile(shipped, explicit)
     assert resolve_model(str(explicit)) == explicit
 
 
 def test_env_dir_wins_over_cache(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, mirror: Path
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, shipped: Path
 ) -> None:
     for d in ("envdir", "cache"):
-        shutil.copyfile(mirror, isolated / d / "pose_landmarker_full.task")
+        shutil.copyfile(shipped, isolated / d / "pose_landmarker_full.task")
     monkeypatch.setenv("VALGUSCAM_MODEL_DIR", str(isolated / "envdir"))
     assert resolve_model("full") == isolated / "envdir" / "pose_landmarker_full.task"
     monkeypatch.delenv("VALGUSCAM_MODEL_DIR")
@@ -175,12 +176,35 @@ def test_env_dir_wins_over_cache(
     assert resolve_model(None) == isolated / "cache" / "pose_landmarker_full.task"
 
 
-def test_cwd_models_folder_is_searched(isolated: Path, mirror: Path) -> None:
+def test_cwd_models_folder_is_searched(isolated: Path, shipped: Path) -> None:
     (isolated / "cwd" / "models").mkdir()
-    shutil.copyfile(mirror, isolated / "cwd" / "models" / "pose_landmarker_full.task")
+    shutil.copyfile(shipped, isolated / "cwd" / "models" / "pose_landmarker_full.task")
     assert resolve_model("full").resolve() == (
         isolated / "cwd" / "models" / "pose_landmarker_full.task"
     )
+
+
+def test_full_is_found_with_no_environment(tmp_path: Path) -> None:
+    """A new user: no VALGUSCAM_* variables, an empty home and cache, another working folder."""
+    (tmp_path / "home").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VALGUSCAM_")}
+    env |= {"HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "home" / ".cache")}
+    code = "from valguscam.pose.models import resolve_model; print(resolve_model('full'))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+        timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    found = Path(proc.stdout.strip())
+    assert found == models.bundled_models_dir() / "pose_landmarker_full.task"
+    assert sha256_file(found) == sha256_file(SHIPPED)
+
+
+def test_bundled_copy_is_the_shipped_file_and_its_checksum_is_documented() -> None:
+    bundled = models.bundled_models_dir() / "pose_landmarker_full.task"
+    assert bundled.resolve() == SHIPPED.resolve()  # a symlink in the checkout
+    digest = sha256_file(SHIPPED)
+    assert digest in (MODELS_DIR / "README.md").read_text(encoding="utf-8")
 
 
 def test_missing_model_names_the_fix(isolated: Path) -> None:
@@ -202,39 +226,39 @@ def test_missing_explicit_path_and_unknown_name(isolated: Path) -> None:
 # --- verify ---------------------------------------------------------------------------------
 
 
-def test_mirror_verifies_as_valid_bundle(mirror: Path) -> None:
-    check = verify_model(mirror)
+def test_shipped_model_verifies_as_valid_bundle(shipped: Path) -> None:
+    check = verify_model(shipped)
     assert check.ok, check.problems
     assert check.problems == ()
     assert check.official is None  # the official "full" checksum is not known
-    assert check.size_bytes == mirror.stat().st_size
-    assert check.sha256 == sha256_file(mirror)
+    assert check.size_bytes == shipped.stat().st_size
+    assert check.sha256 == sha256_file(shipped)
 
 
-def test_mirror_named_lite_is_valid_but_not_official(tmp_path: Path, mirror: Path) -> None:
+def test_shipped_model_named_lite_is_valid_but_not_official(tmp_path: Path, shipped: Path) -> None:
     renamed = tmp_path / "pose_landmarker_lite.task"
-    shutil.copyfile(mirror, renamed)
+    shutil.copyfile(shipped, renamed)
     check = verify_model(renamed)
     assert check.ok and check.official is False
 
 
-def test_verify_rejects_garbage_and_wrong_checksum(tmp_path: Path, mirror: Path) -> None:
+def test_verify_rejects_garbage_and_wrong_checksum(tmp_path: Path, shipped: Path) -> None:
     garbage = tmp_path / "garbage.task"
     garbage.write_bytes(b"\x00" * 1000)
     check = verify_model(garbage)
     assert not check.ok and "not a zip" in check.problems[0]
-    wrong = verify_model(mirror, expected_sha256="0" * 64)
+    wrong = verify_model(shipped, expected_sha256="0" * 64)
     assert not wrong.ok and "does not match" in wrong.problems[0]
 
 
 # --- download -------------------------------------------------------------------------------
 
 
-def test_download_success_is_atomic(server: Server, tmp_path: Path, mirror: Path) -> None:
+def test_download_success_is_atomic(server: Server, tmp_path: Path, shipped: Path) -> None:
     dest = tmp_path / "dl"
     path = download_model("full", dest, server.url("/good.task"), progress=False)
     assert path == dest / "pose_landmarker_full.task"
-    assert sha256_file(path) == sha256_file(mirror)
+    assert sha256_file(path) == sha256_file(shipped)
     assert verify_model(path).ok
     assert _leftovers(dest) == []
 
@@ -276,10 +300,10 @@ def test_download_connection_refused(tmp_path: Path) -> None:
 
 
 def test_failed_download_keeps_existing_good_file(
-    server: Server, tmp_path: Path, mirror: Path
+    server: Server, tmp_path: Path, shipped: Path
 ) -> None:
     existing = tmp_path / "pose_landmarker_full.task"
-    shutil.copyfile(mirror, existing)
+    shutil.copyfile(shipped, existing)
     before = sha256_file(existing)
     for route in ("/short.task", "/notzip.task", "/missing.task"):
         with pytest.raises(DownloadError):
@@ -305,18 +329,18 @@ def _run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Comp
 def test_cli_list(
     isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("VALGUSCAM_MODEL_DIR", str(SHARED_MODELS))
+    monkeypatch.setenv("VALGUSCAM_MODEL_DIR", str(MODELS_DIR))
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
     for name, spec in REGISTRY.items():
         assert name in out and spec.url in out
-    assert str(MIRROR) in out and "not found" in out  # lite/heavy are not in the mirror
+    assert str(SHIPPED) in out and "not found" in out  # lite/heavy are not shipped
 
 
-def test_cli_path_full_with_model_dir(mirror: Path) -> None:
-    proc = _run("models", "path", "full", env_extra={"VALGUSCAM_MODEL_DIR": str(SHARED_MODELS)})
+def test_cli_path_full_with_model_dir(shipped: Path) -> None:
+    proc = _run("models", "path", "full", env_extra={"VALGUSCAM_MODEL_DIR": str(MODELS_DIR)})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == str(mirror)
+    assert proc.stdout.strip() == str(shipped)
 
 
 def test_cli_path_unknown_is_one_line_error() -> None:
@@ -328,11 +352,11 @@ def test_cli_path_unknown_is_one_line_error() -> None:
 
 
 def test_cli_verify_mirror_and_garbage(
-    tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, shipped: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["models", "verify", str(mirror)]) == 0
+    assert main(["models", "verify", str(shipped)]) == 0
     out = capsys.readouterr().out
-    assert "status: ok" in out and sha256_file(mirror) in out and "unknown" in out
+    assert "status: ok" in out and sha256_file(shipped) in out and "unknown" in out
     garbage = tmp_path / "garbage.task"
     garbage.write_text("not a model")
     assert main(["models", "verify", str(garbage)]) == 3

@@ -16,14 +16,14 @@ import numpy as np
 from valguscam.assessment.depth import DepthExcursion, rep_excursion
 from valguscam.assessment.events import SEVERITIES, reference_fppa
 from valguscam.config import EventsConfig
-from valguscam.types import KneeMetrics, KneePosition, Rep, ValgusEvent
+from valguscam.types import KneeMetrics, KneePosition, Rep, ValgusEvent, Verdict
 
 POSITION_LABELS = tuple(p.label for p in KneePosition if p is not KneePosition.UNKNOWN)
 
 SIDES = ("left", "right")
 JUDGED_VIEWS = ("frontal", "oblique")
 UNILATERAL = ("split_squat", "lateral_lunge", "single_leg_squat")
-VERDICTS = ("ok", "valgus", "varus", "not_assessable")
+VERDICTS = tuple(v.value for v in Verdict)
 
 
 def round_or_none(x: float | None, digits: int = 2) -> float | None:

@@ -35,7 +35,7 @@ from valguscam.config import MovementConfig
 from valguscam.errors import ConfigError
 from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.movement.reps import RepCounter, find_reps, reference_depth, segment_reps
-from valguscam.types import PoseTrack, Rep
+from valguscam.types import Exercise, PoseTrack, Rep, View
 
 __all__ = [
     "EXERCISES",
@@ -59,8 +59,8 @@ __all__ = [
     "view_cues",
 ]
 
-VIEWS = ("frontal", "oblique", "sagittal", "unknown")
-EXERCISES = ("bilateral_squat", "split_squat", "lateral_lunge", "single_leg_squat", "unknown")
+VIEWS = tuple(v.value for v in View)
+EXERCISES = tuple(e.value for e in Exercise)
 _NAN = float("nan")
 
 

@@ -128,6 +128,7 @@ def estimate_track(
         _progress(info.frame_count, progress) as bar,
     ):
         state.timings_s["model_load"] = time.perf_counter() - start
+        log.debug("pose: %d landmarker(s) loaded in %.1f s", workers, state.timings_s["model_load"])
         start = time.perf_counter()
         detectors = [_detector(e) for e in estimators]
         try:
