@@ -15,7 +15,9 @@ positive when the knee lies medial of the hip-ankle line; medial = toward the ot
 Method. Per frame the warped knee moves by d(t) = A * w(t) px along the medial unit vector
 (this hip -> other hip). w in [0, 1] follows the pelvis depth (0 standing, 1 at each rep's
 bottom); A (px) is solved per rep with brentq so FPPA at the rep's bottom frame, with the moved
-knee, equals FPPA_orig + amount. The image is warped with a smooth displacement field
+knee, equals FPPA_orig + amount (where no medial shift can do that, as when the knees sit above
+the hips in a deep squat, on the rep's standing start frame instead: collapse_warp_plan.py).
+The image is warped with a smooth displacement field
 D(p) = d * leg_weight(p): a Gaussian (sigma = 0.4 standing thigh length) of the distance to
 the hip->knee->ankle polyline, times smoothstep(|p - P| / |knee - P|) for each anchor P (hips,
 ankle, heel, foot_index: 1 at the knee, 0 at the anchor), times a gate that is 0 on and beyond

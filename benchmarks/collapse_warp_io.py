@@ -210,12 +210,13 @@ def write_ground_truth(job: SimpleNamespace, xy: np.ndarray, t_s: np.ndarray, me
 
 
 def preview(orig: np.ndarray, warped: np.ndarray, xy: np.ndarray, job, i: int) -> np.ndarray:
-    """BGR panels original | warped | |displacement| (colour, red = the knee's), cropped to the
-    legs; knees marked (green circle: original, red cross: intended), other leg points white."""
-    legs = xy[23:33]
-    pad = 0.35 * np.ptp(legs, axis=0).max()
-    x0, y0 = np.maximum(legs.min(0) - pad, 0).astype(int)
-    x1, y1 = np.minimum(legs.max(0) + pad, orig.shape[1::-1]).astype(int)
+    """BGR panels original | warped | |displacement| (colour, red = the knee's), cropped to
+    shoulders..toes; knees marked (green circle: original, red cross: intended), leg points
+    white."""
+    legs, body = xy[23:33], xy[11:33]
+    pad = 0.2 * np.ptp(body, axis=0).max()
+    x0, y0 = np.maximum(body.min(0) - pad, 0).astype(int)
+    x1, y1 = np.minimum(body.max(0) + pad, orig.shape[1::-1]).astype(int)
     grid = np.stack(np.meshgrid(np.arange(x0, x1), np.arange(y0, y1)), -1).reshape(-1, 2)
     legs_now = job.plan.legs_at(xy, i)
     mag = np.linalg.norm(cw.displacement(grid.astype(float), legs_now), axis=1)

@@ -209,6 +209,8 @@ class DepthConfig:
     descent up to this share of its depth; deep_frac: "at depth" = at least this share (the
     movement's bottom_frac). min_reference_frames: fewer early frames leave the rep unmeasured.
     max_yaw_deg: only frames viewed from the front (the FPPA validity limit).
+    asymmetry_sdd_tl: left minus right travel beyond this is reported as an asymmetry (not a
+    verdict): 1.96 x sqrt(2) x 0.058, the rep-to-rep SEM of that difference on the same 17 reps.
     """
 
     enter_tl: float = 0.10
@@ -217,6 +219,7 @@ class DepthConfig:
     deep_frac: float = 0.7
     min_reference_frames: int = 3
     max_yaw_deg: float = 30.0
+    asymmetry_sdd_tl: float = 0.16
 
 
 @dataclass(frozen=True)

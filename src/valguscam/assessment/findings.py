@@ -108,19 +108,35 @@ def phase_and_rep(n_frames: int, reps: tuple[Rep, ...]) -> tuple[list[str], np.n
     return phase, rep_of
 
 
-def _tracking_asymmetry(reps: list[dict]) -> dict:
-    """Left minus right knee_foot_at_depth, median over reps (hip widths, + = left more medial)."""
+def _median_diff(reps: list[dict], key: str) -> float | None:
+    """Median over reps of left minus right `key` (None where either side lacks it)."""
     diffs = [
-        r["left"]["knee_foot_at_depth"] - r["right"]["knee_foot_at_depth"]
+        r["left"][key] - r["right"][key]
         for r in reps
-        if r["left"]
-        and r["right"]
-        and r["left"]["knee_foot_at_depth"] is not None
-        and r["right"]["knee_foot_at_depth"] is not None
+        if r["left"] and r["right"] and r["left"][key] is not None and r["right"][key] is not None
     ]
-    diff = round_or_none(float(np.median(diffs)), 3) if diffs else None
+    return round_or_none(float(np.median(diffs)), 3) if diffs else None
+
+
+def _tracking_asymmetry(reps: list[dict], sdd_tl: float) -> dict:
+    """Left minus right knee position and knee travel at depth, medians over reps.
+
+    knee_foot_diff_at_depth: hip widths (+ = the left knee sits more medially over its foot).
+    travel_diff_at_depth_tl: the knees' travel from their early-descent positions, standing
+    thigh lengths (+ = the left knee travelled more medially); travel_exceeds_sdd: beyond
+    `sdd_tl`, the smallest detectable difference of that left-right difference. Descriptive:
+    people differ left to right by build and camera placement, so it is not a verdict.
+    """
+    diff = _median_diff(reps, "knee_foot_at_depth")
+    travel = _median_diff(reps, "excursion_at_depth_tl")
     more = None if not diff else "left" if diff > 0 else "right"
-    return {"knee_foot_diff_at_depth": diff, "more_medial_side_at_depth": more}
+    return {
+        "knee_foot_diff_at_depth": diff,
+        "more_medial_side_at_depth": more,
+        "travel_diff_at_depth_tl": travel,
+        "travel_sdd_tl": sdd_tl,
+        "travel_exceeds_sdd": travel is not None and abs(travel) > sdd_tl,
+    }
 
 
 def _view_dict(v: ViewEstimate) -> dict:
@@ -146,7 +162,7 @@ def knee_foot_at_depth(metrics: KneeMetrics, rep: Rep, side: str) -> float:
     return float(np.median(m.knee_foot[sl][use])) if use.any() else float("nan")
 
 
-def findings_report(f: Findings, metrics: KneeMetrics) -> dict:
+def findings_report(f: Findings, metrics: KneeMetrics, depth_sdd_tl: float = 0.16) -> dict:
     """The report.json blocks of the findings: view, exercise, reps, events, advice, and the
     per-side verdict fields (merged into `summary` by report.build_report)."""
     a = f.assessment.to_dict()
@@ -172,7 +188,7 @@ def findings_report(f: Findings, metrics: KneeMetrics) -> dict:
         "reps": reps,
         "events": sorted(events, key=lambda e: e["start_s"]),
         "sides": a["sides"],
-        "asymmetry": {**a["asymmetry"], **_tracking_asymmetry(reps)},
+        "asymmetry": {**a["asymmetry"], **_tracking_asymmetry(reps, depth_sdd_tl)},
         "advice": list(f.advice),
         "warnings": list(a["warnings"]),
     }

@@ -73,11 +73,14 @@ def render(report: dict, files: dict) -> str:
     lines += [side_line(side, summary[side]) for side in ("left", "right")]
     lines += [event_line(e) for e in report["events"]]
     asym = summary["asymmetry"]
-    if asym.get("more_medial_side_at_depth"):
+    travel = asym.get("travel_diff_at_depth_tl")
+    if travel:
+        side = "left" if travel > 0 else "right"
+        within = "beyond" if asym.get("travel_exceeds_sdd") else "within"
         lines.append(
-            f"  at depth the {asym['more_medial_side_at_depth']} knee tracked "
-            f"{abs(asym['knee_foot_diff_at_depth']):.2f} hip widths more medially than the other "
-            "(knee over foot, median over reps)"
+            f"  at depth the {side} knee travelled {abs(travel):.2f} thigh lengths more inward "
+            f"than the other (median over reps; {within} the {asym['travel_sdd_tl']:g} "
+            "smallest detectable difference; descriptive, not a verdict)"
         )
     lines.append(
         "FPPA + = valgus (knee toward the midline); sides are the subject's; valid when "

@@ -205,7 +205,13 @@ def analyze(
         sha256=sha256_file(model_path),
     )
     report = build_report(
-        info, model_info, cfg, raw, metrics, state, findings_report(findings, metrics)
+        info,
+        model_info,
+        cfg,
+        raw,
+        metrics,
+        state,
+        findings_report(findings, metrics, cfg.depth.asymmetry_sdd_tl),
     )
     state.timings_s["post"] = time.perf_counter() - start
     return Analysis(
