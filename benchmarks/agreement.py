@@ -13,6 +13,7 @@ import numpy as np
 
 from valguscam.body.geometry import finite_percentile
 from valguscam.landmarks import LEGS, Side
+from valguscam.report.model import Report
 from valguscam.types import KneeMetrics, KneePosition, PoseTrack
 
 LEG_POINTS: tuple[int, ...] = tuple(
@@ -67,12 +68,13 @@ def thigh_length_px(track: PoseTrack) -> float:
 def compare(
     track_a: PoseTrack,
     metrics_a: KneeMetrics,
-    report_a: dict,
+    report_a: Report,
     track_b: PoseTrack,
     metrics_b: KneeMetrics,
-    report_b: dict,
+    report_b: Report,
 ) -> Agreement:
-    """Agreement of run b with reference run a; both tracks (T, ...) of the same frames."""
+    """Agreement of run b with reference run a; both tracks (T, ...) of the same frames, with
+    their typed reports (Analysis.report)."""
     if track_a.n_frames != track_b.n_frames:
         raise ValueError(f"frame counts differ: {track_a.n_frames} vs {track_b.n_frames}")
     both = track_a.has_pose & track_b.has_pose
@@ -105,35 +107,37 @@ def compare(
         knee_foot_median=finite_percentile(np.concatenate(offset), 50),
         position_mismatch_share=float(class_diff.mean()) if class_diff.size else float("nan"),
         position_share_max_diff=_share_diff(report_a, report_b),
-        same_rep_count=len(report_a["reps"]) == len(report_b["reps"]),
+        same_rep_count=len(report_a.reps) == len(report_b.reps),
         same_verdicts=_verdicts(report_a) == _verdicts(report_b),
-        same_event_count=len(report_a["events"]) == len(report_b["events"]),
+        same_event_count=len(report_a.events) == len(report_b.events),
         rep_peak_fppa_max_diff_deg=_rep_peak_diff(report_a, report_b),
     )
 
 
-def _verdicts(report: dict) -> tuple:
-    return tuple(report["summary"][side]["verdict"] for side in ("left", "right"))
+def _verdicts(report: Report) -> tuple:
+    return tuple(report.summary.side(side).judged.verdict for side in ("left", "right"))
 
 
-def _share_diff(report_a: dict, report_b: dict) -> float:
+def _share_diff(report_a: Report, report_b: Report) -> float:
     """Largest difference of the clip-wide knee-over-foot time shares (NaN when none compare)."""
-    diffs = [
-        abs(share - report_b["summary"][side]["knee_position_share"].get(name, 0.0))
-        for side in ("left", "right")
-        if report_a["summary"][side].get("knee_position_share")
-        and report_b["summary"][side].get("knee_position_share")
-        for name, share in report_a["summary"][side]["knee_position_share"].items()
-    ]
+    diffs = []
+    for side in ("left", "right"):
+        shares_a = report_a.summary.side(side).clip.knee_position_share
+        shares_b = report_b.summary.side(side).clip.knee_position_share
+        diffs += [
+            abs(share - shares_b[name])
+            for name, share in shares_a.items()
+            if share is not None and shares_b.get(name) is not None
+        ]
     return max(diffs) if diffs else float("nan")
 
 
-def _rep_peak_diff(report_a: dict, report_b: dict) -> float:
+def _rep_peak_diff(report_a: Report, report_b: Report) -> float:
     """Largest |peak FPPA| difference over reps matched by index (NaN when none compare)."""
-    diffs = [
-        abs(ra[side]["peak_fppa_deg"] - rb[side]["peak_fppa_deg"])
-        for ra, rb in zip(report_a["reps"], report_b["reps"], strict=False)
-        for side in ("left", "right")
-        if ra[side]["peak_fppa_deg"] is not None and rb[side]["peak_fppa_deg"] is not None
-    ]
+    diffs = []
+    for ra, rb in zip(report_a.reps, report_b.reps, strict=False):
+        for sa, sb in ((ra.left, rb.left), (ra.right, rb.right)):
+            if sa is None or sb is None or None in (sa.peak_fppa_deg, sb.peak_fppa_deg):
+                continue
+            diffs.append(abs(sa.peak_fppa_deg - sb.peak_fppa_deg))
     return max(diffs) if diffs else float("nan")

@@ -38,12 +38,12 @@ def score_dir(folder: Path) -> list[dict]:
     rows = []
     origs = sorted(folder.glob("*_orig.mp4"))
     for orig in origs:
-        base = _flags(analyze(orig).report)
+        base = _flags(analyze(orig).report.to_dict())
         rows.append({"clip": orig.stem.removesuffix("_orig"), "amount_deg": 0.0,
                      "sides": [], **base, "new_flags": []})  # fmt: skip
     for gt_path in sorted(folder.glob("*deg.json")):
         gt = json.loads(gt_path.read_text())
-        found = _flags(analyze(folder / gt["video"]).report)
+        found = _flags(analyze(folder / gt["video"]).report.to_dict())
         orig = next((r for r in rows if r["clip"] == gt["clip"] and r["amount_deg"] == 0), None)
         before = set(orig["valgus"]) if orig else set()
         collapsed = set(gt["sides"])

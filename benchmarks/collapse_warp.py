@@ -21,7 +21,8 @@ The image is warped with a smooth displacement field
 D(p) = d * leg_weight(p): a Gaussian (sigma = 0.4 standing thigh length) of the distance to
 the hip->knee->ankle polyline, times smoothstep(|p - P| / |knee - P|) for each anchor P (hips,
 ankle, heel, foot_index: 1 at the knee, 0 at the anchor), times a gate that is 0 on and beyond
-the line half-way between the two legs, so the other leg, both feet and the hips do not move.
+the line half-way between the two legs and a cap that is 0 one sigma above the hip (or knee, if
+higher), so the other leg, both feet, the hips and the torso do not move.
 The backward map for cv2.remap solves p + D(p) = q per point (a scalar root find, D being
 parallel to the shift) on a coarse grid.
 """
@@ -133,6 +134,12 @@ class LegWarp:
     medial: np.ndarray
     anchors: np.ndarray
 
+    @property
+    def down(self) -> np.ndarray:
+        """Unit (2,) perpendicular to the hip line, pointing to the feet (image y down)."""
+        down = np.array([-self.medial[1], self.medial[0]])
+        return down if down[1] >= 0 else -down
+
     @classmethod
     def from_pose(cls, xy: np.ndarray, side: str, shift: np.ndarray, sigma: float) -> LegWarp:
         """The warp of `side` for one frame's landmarks xy (33, 2) px."""
@@ -156,8 +163,7 @@ def midline_gate(p: np.ndarray, leg: LegWarp) -> np.ndarray:
 
     p: (N, 2) px. Ramp width GATE_FRAC x the knee-to-midline gap, so the knee itself is at 1.
     """
-    down = np.array([-leg.medial[1], leg.medial[0]])
-    down = down if down[1] >= 0 else -down
+    down = leg.down
     along, across = (p - leg.midline[0]) @ down, (p - leg.midline[0]) @ leg.medial
     rel = leg.midline - leg.midline[0]
     order = np.argsort(rel @ down)
@@ -168,16 +174,25 @@ def midline_gate(p: np.ndarray, leg: LegWarp) -> np.ndarray:
     return smoothstep((mid - across) / max(GATE_FRAC * knee_gap, 1.0))
 
 
+def top_cap(p: np.ndarray, leg: LegWarp) -> np.ndarray:
+    """(N,) 1 below the higher of hip and knee (along leg.down), 0 one sigma above it.
+
+    p: (N, 2) px. Keeps the torso beside and above the hip still when the thigh is short.
+    """
+    top = min(0.0, float((leg.knee - leg.hip) @ leg.down))
+    return smoothstep(1.0 + ((p - leg.hip) @ leg.down - top) / leg.sigma)
+
+
 def leg_weight(p: np.ndarray, leg: LegWarp) -> np.ndarray:
     """(N,) weight of the knee shift at points p (N, 2) px: 1 at the knee, 0 at the anchors.
 
     A smooth max of Gaussians of the distance to the thigh and to the shank, times, per
-    anchor P, smoothstep(|p - P| / |knee - P|), times the midline gate.
+    anchor P, smoothstep(|p - P| / |knee - P|), times the midline gate and the top cap.
     """
     g1 = _segment_gauss(p, leg.hip, leg.knee, leg.sigma)
     g2 = _segment_gauss(p, leg.knee, leg.ankle, leg.sigma)
     e1, e2 = np.exp(SOFTMAX_K * (g1 - 1.0)), np.exp(SOFTMAX_K * (g2 - 1.0))
-    w = (g1 * e1 + g2 * e2) / (e1 + e2) * midline_gate(p, leg)
+    w = (g1 * e1 + g2 * e2) / (e1 + e2) * midline_gate(p, leg) * top_cap(p, leg)
     for anchor in leg.anchors:
         reach = max(float(np.linalg.norm(leg.knee - anchor)), 1.0)
         w *= smoothstep(np.hypot(p[:, 0] - anchor[0], p[:, 1] - anchor[1]) / reach)

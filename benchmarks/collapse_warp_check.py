@@ -52,7 +52,7 @@ def check_side(gt: dict, cols: dict, warped: np.ndarray, ref: np.ndarray, side: 
     moved = {}
     for name, ids in FIXED.items():
         for who, s in (("", side), ("other_", cw.OTHER[side])):
-            if (who, name) != ("", "knee"):
+            if name != "knee" or (who and s not in gt["sides"]):  # unwarped knees only
                 moved[who + name] = np.linalg.norm(warped[sel, ids[s]] - ref[sel, ids[s]], axis=-1)
     return {
         "frames": int(sel.sum()),

@@ -1,12 +1,15 @@
 """Files for the synthetic-collapse benchmark: pose tracks, warped videos, ground truth, CLI.
 
     python benchmarks/collapse_warp.py make CLIP --side left|right|both \
-        --amounts 6 10 15 20 25 --out DIR [--max-seconds S] [--previews N]
+        --amounts 6 10 15 20 25 --out DIR [--max-seconds S] [--previews N] \
+        [--solve-at auto|bottom|standing] [--crf 18] [--preset veryfast]
 
-writes into DIR/<stem>/: <stem>_orig.mp4 (the un-warped reference, re-encoded the same way),
-<stem>_<side>_<amount>deg.mp4 per side x amount, a .json and a .csv of ground truth beside each
-video, <stem>_track.npz (the cached pose track of the source) and, with --previews,
-preview PNGs (original | warped | 4x difference) at rep bottoms. See collapse_warp.py.
+writes into DIR/<stem>/: <stem>_orig.mp4 (the un-warped reference, re-encoded the same way,
+made once), <stem>_<side>_<amount>deg.mp4 per amount, a .json (per clip and rep) and a .csv
+(per frame) of ground truth beside each video, <stem>_track.npz (the cached pose track of the
+source) and preview PNGs (original | warped | displacement heat map) at the first N rep
+bottoms. Frames are read upright through valguscam's open_source; each written frame keeps its
+source timestamp as pts in the source's time base. See collapse_warp.py for the method.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def _valguscam() -> SimpleNamespace:
-    """The project's track functions, wherever the package restructuring has put them."""
+    """valguscam's reader, pose model and smoother, wherever the restructuring has put them.
+
+    The only place this benchmark names valguscam's modules.
+    """
     os.environ.setdefault("VALGUSCAM_MODEL_DIR", str(SHARED / "models"))
     where = {
         "estimate_track": ("valguscam.run.analyze", "valguscam.analysis"),
@@ -43,14 +49,15 @@ def _valguscam() -> SimpleNamespace:
     }
     found = {}
     for name, modules in where.items():
+        errors = []
         for mod in modules:
             try:
                 found[name] = getattr(importlib.import_module(mod), name)
                 break
-            except (ImportError, AttributeError):
-                continue
+            except (ImportError, AttributeError) as err:
+                errors.append(f"{mod}: {err}")
         else:
-            raise ImportError(f"valguscam's {name} is in none of {modules}; grep src/valguscam")
+            raise ImportError(f"valguscam's {name} not found ({'; '.join(errors)}); grep src/")
     return SimpleNamespace(**found)
 
 

@@ -52,7 +52,7 @@ def main() -> None:
                 "clip": f"{video.parent.name}/{video.name}",
                 "pose_s_1": a.timings_s["pose"],
                 f"pose_s_{args.workers}": b.timings_s["pose"],
-                "workers_used": b.report["quality"]["pose_workers"],
+                "workers_used": b.report.quality.pose_workers,
                 **agree.to_dict(),
             }
             rows.append(row)

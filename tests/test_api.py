@@ -48,8 +48,8 @@ def test_analyze_returns_the_whole_analysis_and_writes_nothing(analysis, squats_
     assert left_behind == []
     assert result.track.n_frames == result.info.frame_count == 365
     assert result.metrics.left.fppa_deg.shape == (365,)
-    assert result.report["source"]["path"] == str(squats_clip)
-    assert result.report["summary"]["rep_count"] == 5
+    assert result.report.source.path == str(squats_clip)
+    assert result.report.summary.rep_count == 5
     assert not result.interrupted and not result.no_person
     assert {"model_load", "pose", "post"} <= set(result.timings_s)
 
@@ -72,7 +72,7 @@ def test_load_report_round_trips(analysis, tmp_path):
     saved = json.loads(files["report_json"].read_text())
     assert load_report(files["report_json"]) == saved
     assert load_report(tmp_path) == saved  # the folder works too
-    assert saved["summary"]["rep_count"] == result.report["summary"]["rep_count"]
+    assert saved == result.report.to_dict()
 
 
 def test_load_report_bad_paths_raise_input_error(tmp_path):

@@ -37,8 +37,8 @@ def test_side_views_get_no_valgus_verdict(clip_track, name):
     for side in ("left", "right"):
         s = f.assessment.sides[side]
         assert s.verdict == "not_assessable" and "side (sagittal) view" in s.reason
-    assert any(a["text"].startswith("Your knees could not be judged") for a in f.advice)
-    assert f.advice[-1]["kind"] == "safety"
+    assert any(a.text.startswith("Your knees could not be judged") for a in f.advice)
+    assert f.advice[-1].kind == "safety"
 
 
 @pytest.mark.shared
@@ -95,5 +95,5 @@ def test_written_reports_validate_and_frames_carry_reps(clip_file, model_path, t
 def test_forced_exercise_is_reported(videos_dir, model_path, tmp_path):
     result = analyze_video(videos_dir / "lnewco/IMG_7029.mov", tmp_path, CFG, progress=False,
                            exercise="split_squat")  # fmt: skip
-    assert result.report["exercise"] == {"label": "split_squat", "source": "forced"}
-    assert all(r["lead_side"] in ("left", "right") for r in result.report["reps"])
+    assert result.report.to_dict()["exercise"] == {"label": "split_squat", "source": "forced"}
+    assert all(r.rep.lead_side in ("left", "right") for r in result.report.reps)

@@ -18,7 +18,7 @@ from synthetic_events import (
     session,
 )
 
-from valguscam.assessment.advice import SAFETY_LINE, advice_for
+from valguscam.assessment.advice import SAFETY_LINE, AdviceItem, AdviceKind, advice_for
 from valguscam.assessment.events import detect_events, severity
 from valguscam.assessment.verdicts import assess, summarize_side
 from valguscam.body.knee import compute_metrics
@@ -97,8 +97,8 @@ def test_clean_symmetric_squat_has_no_events_and_ok_verdicts(seed):
     assert {r.verdict for r in result.reps} == {"ok"}
     assert not result.asymmetry.exceeds_sdd
     advice = advice_for(result)
-    assert [a["kind"] for a in advice] == ["keep", "safety"]
-    assert "keep doing this" in advice[0]["text"].lower()
+    assert [a.kind for a in advice] == ["keep", "safety"]
+    assert "keep doing this" in advice[0].text.lower()
 
 
 def test_change_within_the_measurement_error_is_not_an_event():
@@ -124,7 +124,10 @@ def test_deep_front_squat_with_knees_pushed_out_is_not_valgus_or_varus():
         assert not row.bottom_assessable
         assert "not assessable at the bottom" in row.bottom_note
         assert "deep flexion" in row.bottom_note
-        assert row.bottom_dynamic_fppa_deg == pytest.approx(0.0, abs=1.0)
+        assert row.bottom_dynamic_fppa_deg is None  # no true bottom: only the near-bottom mean
+        assert row.near_bottom_dynamic_fppa_deg == pytest.approx(0.0, abs=1.0)
+    for side in result.sides.values():
+        assert side.bottom_fppa_deg is None and side.near_bottom_fppa_deg is not None
 
 
 def test_deep_squat_collapse_on_descent_and_ascent_is_one_event_per_rep():
@@ -187,7 +190,7 @@ def test_side_or_unknown_view_is_not_assessable(view):
     assert all("front" in s.reason for s in result.sides.values())
     assert result.events == () and not result.asymmetry.assessable
     assert all(s.events == 0 and s.max_severity is None for s in result.sides.values())
-    kinds = [a["kind"] for a in advice_for(result)]
+    kinds = [a.kind for a in advice_for(result)]
     assert kinds == ["note", "safety"]
 
 
@@ -258,9 +261,9 @@ def test_structural_alignment_is_referred_not_coached():
     assert right.verdict == "ok" and right.structural
     assert "structural alignment, see a professional" in right.structural_note
     advice = advice_for(result)
-    kinds = [a["kind"] for a in advice]
+    kinds = [a.kind for a in advice]
     assert "professional" in kinds and "exercise" not in kinds
-    assert next(a for a in advice if a["kind"] == "professional")["side"] == "right"
+    assert next(a for a in advice if a.kind == "professional").side == "right"
 
 
 def test_varus_needs_the_knee_outside_the_foot():
@@ -278,7 +281,7 @@ def test_varus_needs_the_knee_outside_the_foot():
     assert result.sides["left"].verdict == "varus" and result.sides["left"].varus_events == 3
     assert all(e.peak_fppa_deg < -EV.enter_deg for e in result.varus_events)
     advice = advice_for(result)
-    assert [a["kind"] for a in advice] == ["cue", "safety"]
+    assert [a.kind for a in advice] == ["cue", "safety"]
 
 
 def test_knee_position_rules():
@@ -295,26 +298,25 @@ def test_knee_position_rules():
 def test_advice_for_valgus_names_the_side_the_cues_and_glute_medius_work():
     track, reps, _ = session(medial_m={Side.LEFT: 0.06})
     advice = advice_for(assess(metrics_of(track), reps, "frontal", "bilateral_squat", EV))
-    texts = [a["text"] for a in advice]
+    texts = [a.text for a in advice]
     assert "Knee over the mid-outside of your foot." in texts
     assert "Screw your hips into the ground." in texts
     for name in ("Clamshells", "Side-lying runner", "Glute bridge", "Terminal knee extensions"):
         assert name in texts
-    assert all(a["side"] == "left" for a in advice if a["kind"] in ("cue", "exercise"))
-    assert all(a["why"] for a in advice)
-    assert advice[-1] == {
-        "kind": "safety",
-        "text": SAFETY_LINE,
-        "side": None,
-        "why": "an app cannot examine a knee",
-    }
-    assert "keep" not in [a["kind"] for a in advice]
+    assert all(a.side == "left" for a in advice if a.kind in ("cue", "exercise"))
+    assert all(a.why for a in advice)
+    assert advice[-1] == AdviceItem(
+        AdviceKind.SAFETY, SAFETY_LINE, None, "an app cannot examine a knee"
+    )
+    assert "keep" not in [a.kind for a in advice]
 
 
 def test_advice_always_ends_with_the_safety_line():
-    for findings in ({}, {"sides": {}}, {"sides": {"left": {"verdict": "ok"}}}):
-        advice = advice_for(findings)
-        assert advice[-1]["text"] == SAFETY_LINE
+    track, reps, _ = session()
+    m = metrics_of(track)
+    for view in ("frontal", "oblique", "sagittal", "unknown"):
+        advice = advice_for(assess(m, reps, view, "bilateral_squat", EV))
+        assert advice[-1].text == SAFETY_LINE
     assert "physical therapist or doctor" in SAFETY_LINE
 
 

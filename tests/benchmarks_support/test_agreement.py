@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import numpy as np
@@ -17,11 +18,27 @@ from valguscam.pose.estimator import available_cores
 from valguscam.run.analyze import analyze_video
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/report-schema.json").read_text())
-FAKE_REPORT = {
-    "reps": [{"left": {"peak_fppa_deg": 10.0}, "right": {"peak_fppa_deg": 4.0}}],
-    "events": [],
-    "summary": {"left": {"verdict": "ok"}, "right": {"verdict": "ok"}},
-}
+
+
+def fake_report(left_peak_deg: float = 10.0, right_verdict: str = "ok") -> SimpleNamespace:
+    """The parts of a typed Report that compare() reads: one rep, no events, two verdicts."""
+    shares = {"inside": None, "big_toe": None, "target": None, "outside": None}
+
+    def side(verdict: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            judged=SimpleNamespace(verdict=verdict),
+            clip=SimpleNamespace(knee_position_share=shares),
+        )
+
+    sides = {"left": side("ok"), "right": side(right_verdict)}
+    rep = SimpleNamespace(
+        left=SimpleNamespace(peak_fppa_deg=left_peak_deg),
+        right=SimpleNamespace(peak_fppa_deg=4.0),
+    )
+    return SimpleNamespace(reps=[rep], events=[], summary=SimpleNamespace(side=sides.__getitem__))
+
+
+FAKE_REPORT = fake_report()
 
 
 def test_identical_runs_agree_exactly():
@@ -39,9 +56,7 @@ def test_differences_are_measured_in_thigh_lengths_and_degrees():
     noisy = add_noise(track, sd_px=2.0, seed=1)
     a = compute_metrics(track, track.visibility, Config())
     b = compute_metrics(noisy, noisy.visibility, Config())
-    other = json.loads(json.dumps(FAKE_REPORT))
-    other["reps"][0]["left"]["peak_fppa_deg"] = 12.5
-    other["summary"]["right"]["verdict"] = "valgus"
+    other = fake_report(left_peak_deg=12.5, right_verdict="valgus")
     g = compare(track, a, FAKE_REPORT, noisy, b, other)
     thigh = thigh_length_px(track)
     # 2D Gaussian noise of sd 2 px per axis: median distance is 2 * sqrt(2 ln 2) = 2.35 px
@@ -75,10 +90,10 @@ def runs(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPathFa
 @pytest.mark.shared
 def test_parallel_landmarkers_stay_within_the_documented_tolerance(runs):
     a, b = runs[1], runs[2]
-    assert a.report["quality"]["pose_workers"] == 1
-    assert b.report["quality"]["pose_workers"] == min(2, available_cores())
+    assert a.report.quality.pose_workers == 1
+    assert b.report.quality.pose_workers == min(2, available_cores())
     for r in (a, b):
-        jsonschema.validate(r.report, SCHEMA)
+        jsonschema.validate(r.report.to_dict(), SCHEMA)
     g = compare(a.track, a.metrics, a.report, b.track, b.metrics, b.report)
     # docs/performance.md: well inside the landmark error (0.10 thigh lengths, median) and the
     # smallest detectable FPPA difference (8 deg); the run-to-run figures were 0.04 and 1.8 deg.

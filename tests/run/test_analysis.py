@@ -77,14 +77,14 @@ def test_front_squat_sides_baseline_and_validity(squats):
     assert deep.sum() > 60
     assert not m.left.valid[deep].any() and not m.right.valid[deep].any()
     assert m.left.valid[m.depth < 0.05].mean() > 0.9
-    summary = squats.report["summary"]
+    summary = squats.report.summary
     for side in ("left", "right"):
-        s = summary[side]
-        assert s["assessable"]
+        s = summary.side(side)
+        assert s.clip.assessable
         # A well-controlled goblet squat: no large valgus excursion on valid frames, and the
         # knees travel over the foot (target or big-toe band) most of the time.
-        assert s["peak_dynamic_fppa_deg"] < 8
-        share = s["knee_position_share"]
+        assert s.judged.peak_dynamic_fppa_deg < 8
+        share = s.clip.knee_position_share
         assert share["target"] + share["big_toe"] > 0.85
 
 
@@ -128,12 +128,12 @@ def turned(sample_dir: Path, model_path: Path, tmp_path_factory: pytest.TempPath
 
 def test_rotated_vfr_copy_is_analyzed_upright_at_its_own_times(squats, turned):
     original, (turned, t_s) = squats, turned
-    src = turned.report["source"]
-    assert src["rotation"] == 90
-    assert (src["width"], src["height"]) == (640, 360)  # upright landscape
-    assert turned.report["quality"]["frames_with_pose"] == 365
+    src = turned.report.source
+    assert src.rotation == 90
+    assert (src.width, src.height) == (640, 360)  # upright landscape
+    assert turned.report.quality.frames_with_pose == 365
     np.testing.assert_allclose(turned.track.t_s, t_s, atol=1e-6)  # not index / fps
-    assert len(turned.report["reps"]) == len(original.report["reps"]) == 5
+    assert len(turned.report.reps) == len(original.report.reps) == 5
     # Upright means the hips are above the knees and the knees above the ankles.
     xy = turned.track.xy
     assert np.all(xy[:, Landmark.LEFT_HIP, 1] < xy[:, Landmark.LEFT_ANKLE, 1])
@@ -157,7 +157,7 @@ def phone_clip(videos_dir: Path, model_path: Path, tmp_path_factory: pytest.Temp
 def test_phone_clip_matches_what_the_clip_shows(phone_clip):
     """IMG_7060: one overhead deep squat, standing at both ends, facing the camera, ~30 fps VFR."""
     original = phone_clip
-    r, m = original.report, original.metrics
+    r, m = original.report.to_dict(), original.metrics
     jsonschema.validate(r, SCHEMA)
     assert (r["source"]["width"], r["source"]["height"], r["source"]["rotation"]) == (1080, 1920, 0)
     assert r["source"]["frame_count"] == 69

@@ -26,20 +26,36 @@ UNILATERAL = ("split_squat", "lateral_lunge", "single_leg_squat")
 VERDICTS = tuple(v.value for v in Verdict)
 
 
-def round_or_none(x: float | None, digits: int = 2) -> float | None:
-    """x rounded for a report, None where it is missing or not finite."""
-    return round(float(x), digits) if x is not None and np.isfinite(x) else None
+def finite_or_none(x: float | None) -> float | None:
+    """x as a Python float, None where it is missing or not finite (full precision: the
+    report rounds when it is written)."""
+    return float(x) if x is not None and np.isfinite(x) else None
 
 
-def position_shares(position: np.ndarray) -> tuple[dict[str, float], int]:
-    """Share of frames in each knee-position class among frames with a known position."""
+def position_shares(position: np.ndarray) -> tuple[dict[str, float | None], int]:
+    """Share of frames in each knee-position class among frames with a known position; every
+    share None when no frame has a known position (nothing was assessed)."""
     known = position >= 0
     n = int(known.sum())
     counts = np.bincount(position[known], minlength=len(POSITION_LABELS)) if n else None
     shares = {
-        lab: round(float(counts[i]) / n, 3) if n else 0.0 for i, lab in enumerate(POSITION_LABELS)
+        lab: float(counts[i]) / n if counts is not None else None
+        for i, lab in enumerate(POSITION_LABELS)
     }
     return shares, n
+
+
+def knee_foot_at_depth(metrics: KneeMetrics, rep: Rep, side: str) -> float:
+    """Median knee offset from the mid-foot line (hip widths, + = medial) over the deeper half
+    of a rep (pelvis depth >= half the rep's deepest), on frames with a known knee position.
+    Knee-over-foot x positions are not foreshortened, so this holds where FPPA does not."""
+    sl = slice(rep.i_start, rep.i_end + 1)
+    depth = metrics.depth[sl]
+    if not np.isfinite(depth).any():
+        return float("nan")
+    m = metrics.side(side)
+    use = (depth >= 0.5 * np.nanmax(depth)) & (m.knee_position[sl] >= 0)
+    return float(np.median(m.knee_foot[sl][use])) if use.any() else float("nan")
 
 
 def view_reason(view: str) -> str | None:
@@ -71,23 +87,28 @@ def judged_reason(side: str, rep: Rep | None, exercise: str) -> str | None:
 @dataclass(frozen=True)
 class RepSideSummary:
     """One side in one rep. Angles in degrees (FPPA + = valgus), None where not measurable.
+    Full precision: the report rounds when it is written.
 
-    verdict: "ok" | "valgus" | "varus" | "not_assessable" (then `reason` says why).
+    verdict: a Verdict (`reason` says why when not_assessable).
     peak_*: largest FPPA on the rep's valid frames (absolute and minus the standing baseline).
-    bottom_*: mean FPPA on valid frames within +/- bottom_window_s of the bottom; when the bottom
-    frame itself is not valid (deep flexion foreshortens the thigh), bottom_assessable is False,
-    bottom_note says so and the mean uses the deepest valid frames of the descent and ascent.
-    knee_position_share: share of the rep's frames with a known knee position in each class.
+    near_bottom_*: mean FPPA on valid frames within +/- bottom_window_s of the bottom; when the
+    bottom frame itself is not valid (deep flexion foreshortens the thigh), bottom_assessable is
+    False, bottom_note says so and the mean uses the deepest valid frames of the descent and
+    ascent. bottom_*: the same mean only when the bottom is assessable, else None.
+    knee_position_share: share of the rep's frames with a known knee position in each class
+    (None each when no frame has one).
     events / varus_events: events whose peak lies in this rep; severity: the worst valgus one.
     depth_frames: frames at depth with the knee's travel over the foot known;
     excursion_at_depth_tl: its median there, standing thigh lengths from the early-descent
     position, + = medial (assessment/depth.py). measures: which measures found the events.
+    knee_foot_at_depth: median knee offset from the mid-foot line over the deeper half of the
+    rep, hip widths, + = medial.
     """
 
     rep: int
     side: str
     judged: bool
-    verdict: str
+    verdict: Verdict
     reason: str | None
     valid_frames: int
     peak_fppa_deg: float | None
@@ -95,16 +116,19 @@ class RepSideSummary:
     peak_time_s: float | None
     bottom_fppa_deg: float | None
     bottom_dynamic_fppa_deg: float | None
+    near_bottom_fppa_deg: float | None
+    near_bottom_dynamic_fppa_deg: float | None
     bottom_assessable: bool
     bottom_note: str | None
     position_frames: int
-    knee_position_share: dict[str, float]
+    knee_position_share: dict[str, float | None]
     events: int
     varus_events: int
     severity: str | None
     depth_frames: int = 0
     excursion_at_depth_tl: float | None = None
     measures: tuple[str, ...] = ()
+    knee_foot_at_depth: float | None = None
 
 
 def _bottom_mean(
@@ -139,20 +163,48 @@ def _bottom_note(metrics: KneeMetrics, side: str, rep: Rep, ok: np.ndarray) -> s
 
 def _rep_verdict(
     reason: str | None, n_valid: int, n_valgus: int, n_varus: int, cfg: EventsConfig
-) -> tuple[str, str | None]:
+) -> tuple[Verdict, str | None]:
     """n_valid: frames with a trusted measure (valid FPPA or the knee's travel at depth)."""
     if reason is not None:
-        return "not_assessable", reason
+        return Verdict.NOT_ASSESSABLE, reason
     if n_valid < cfg.min_rep_valid_frames:
-        return "not_assessable", f"too few trusted frames in this rep ({n_valid})"
+        return Verdict.NOT_ASSESSABLE, f"too few trusted frames in this rep ({n_valid})"
     if n_valgus:
-        return "valgus", None
-    return ("varus", None) if n_varus else ("ok", None)
+        return Verdict.VALGUS, None
+    return (Verdict.VARUS, None) if n_varus else (Verdict.OK, None)
 
 
 def worst_severity(events: list[ValgusEvent]) -> str | None:
     ranks = [SEVERITIES.index(e.severity) for e in events]
     return SEVERITIES[max(ranks)] if ranks else None
+
+
+def _bottom_fields(
+    metrics: KneeMetrics, side: str, rep: Rep, ok: np.ndarray, window_s: float, n_valid: int
+) -> dict:
+    """The bottom_* / near_bottom_* fields of a rep summary (see RepSideSummary)."""
+    near, at_bottom = _bottom_mean(metrics.t_s, metrics.side(side).fppa_deg, ok, rep, window_s)
+    near_dyn, _ = _bottom_mean(metrics.t_s, metrics.dynamic(side), ok, rep, window_s)
+    near, near_dyn = finite_or_none(near), finite_or_none(near_dyn)
+    return {
+        "bottom_fppa_deg": near if at_bottom else None,
+        "bottom_dynamic_fppa_deg": near_dyn if at_bottom else None,
+        "near_bottom_fppa_deg": near,
+        "near_bottom_dynamic_fppa_deg": near_dyn,
+        "bottom_assessable": at_bottom,
+        "bottom_note": None if at_bottom or not n_valid else _bottom_note(metrics, side, rep, ok),
+    }
+
+
+def _peak_fields(metrics: KneeMetrics, side: str, i_peak: int | None) -> dict:
+    """peak_fppa_deg, peak_dynamic_fppa_deg and peak_time_s at frame i_peak (None: no peak)."""
+    if i_peak is None:
+        return {"peak_fppa_deg": None, "peak_dynamic_fppa_deg": None, "peak_time_s": None}
+    return {
+        "peak_fppa_deg": finite_or_none(metrics.side(side).fppa_deg[i_peak]),
+        "peak_dynamic_fppa_deg": finite_or_none(metrics.dynamic(side)[i_peak]),
+        "peak_time_s": float(metrics.t_s[i_peak]),
+    }
 
 
 def summarize_rep(
@@ -168,14 +220,10 @@ def summarize_rep(
     side is not judged in this rep (view, trailing leg), None when it is."""
     m = metrics.side(side)
     ref, _ = reference_fppa(metrics, side)
-    dyn, fppa = metrics.dynamic(side), m.fppa_deg
     ok = m.valid & np.isfinite(ref)
     sl = slice(rep.i_start, rep.i_end + 1)
     n_valid = int(ok[sl].sum())
     i_peak = rep.i_start + int(np.nanargmax(np.where(ok[sl], ref[sl], np.nan))) if n_valid else None
-    window = cfg.bottom_window_s
-    bottom, at_bottom = _bottom_mean(metrics.t_s, fppa, ok, rep, window)
-    bottom_dyn, _ = _bottom_mean(metrics.t_s, dyn, ok, rep, window)
     shares, n_pos = position_shares(m.knee_position[sl])
     valgus = [e for e in events[0] if e.rep == rep.index]
     varus = [e for e in events[1] if e.rep == rep.index]
@@ -189,19 +237,15 @@ def summarize_rep(
         verdict=verdict,
         reason=why,
         valid_frames=n_valid,
-        peak_fppa_deg=round_or_none(fppa[i_peak]) if n_valid else None,
-        peak_dynamic_fppa_deg=round_or_none(dyn[i_peak]) if n_valid else None,
-        peak_time_s=round_or_none(metrics.t_s[i_peak]) if n_valid else None,
-        bottom_fppa_deg=round_or_none(bottom),
-        bottom_dynamic_fppa_deg=round_or_none(bottom_dyn),
-        bottom_assessable=at_bottom,
-        bottom_note=None if at_bottom or not n_valid else _bottom_note(metrics, side, rep, ok),
+        **_peak_fields(metrics, side, i_peak),
+        **_bottom_fields(metrics, side, rep, ok, cfg.bottom_window_s, n_valid),
         position_frames=n_pos,
         knee_position_share=shares,
         events=len(valgus),
         varus_events=len(varus),
         severity=worst_severity(valgus),
         depth_frames=n_depth,
-        excursion_at_depth_tl=round_or_none(rep_excursion(exc, rep), 3) if exc else None,
+        excursion_at_depth_tl=finite_or_none(rep_excursion(exc, rep)) if exc else None,
         measures=tuple(sorted({p for e in valgus + varus for p in e.measure.split("+")})),
+        knee_foot_at_depth=finite_or_none(knee_foot_at_depth(metrics, rep, side)),
     )

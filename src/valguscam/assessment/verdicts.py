@@ -1,16 +1,14 @@
-"""Knee valgus findings from per-frame metrics: summaries and verdicts. Pure numpy.
+"""Knee valgus verdicts of one clip: events, per-rep and per-side verdicts, asymmetry. Pure numpy.
 
-Only frames flagged valid (frontal view, moderate flexion, landmarks seen) count; a side with
-no valid frame is `assessable: False` and gets no numbers, rather than confident wrong ones.
-
-`summarize_side` is the plain per-side summary of the clip. `assess` adds the movement view:
-knee-collapse events (events.py), per-rep and per-side verdicts ("ok" | "valgus" | "varus" |
-"not_assessable"), left-right asymmetry. Verdicts are about the DYNAMIC change from the standing
-baseline (FPPA + = valgus, degrees); a structural standing alignment is reported as such
-("see a professional"), not as a movement fault. Only a frontal (or, with a warning, oblique)
-view is judged; in one-leg exercises only each rep's lead leg. A varus verdict needs a varus
-event, which needs the knee OUTSIDE the foot too (events.py): negative 2D FPPA alone is what
-knees tracking out over turned-out toes look like in a good wide-stance squat.
+`assess` adds the movement view to the per-frame metrics: knee-collapse events (events.py),
+per-rep (rep_summary.py) and per-side verdicts (a Verdict), left-right asymmetry
+(asymmetry.py). Verdicts are about the DYNAMIC change from the standing baseline (FPPA + =
+valgus, degrees); a structural standing alignment is reported as such ("see a professional"),
+not as a movement fault. Only a frontal (or, with a warning, oblique) view is judged; in one-leg
+exercises only each rep's lead leg. A varus verdict needs a varus event, which needs the knee
+OUTSIDE the foot too (events.py): negative 2D FPPA alone is what knees tracking out over
+turned-out toes look like in a good wide-stance squat. `summarize_side` (side_summary.py) is the
+plain per-side summary of the clip. Results keep full precision; the report rounds.
 """
 
 from __future__ import annotations
@@ -20,6 +18,12 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from valguscam.assessment.asymmetry import (
+    Asymmetry,
+    TrackingAsymmetry,
+    asymmetry,
+    tracking_asymmetry,
+)
 from valguscam.assessment.depth import DepthExcursion, depth_events, depth_excursion
 from valguscam.assessment.events import detect_events, reference_fppa
 from valguscam.assessment.rep_summary import (
@@ -27,16 +31,17 @@ from valguscam.assessment.rep_summary import (
     SIDES,
     VERDICTS,
     RepSideSummary,
+    finite_or_none,
     judged_reason,
     position_shares,
-    round_or_none,
     summarize_rep,
     view_reason,
     worst_severity,
 )
+from valguscam.assessment.side_summary import SideSummary, summarize_side
 from valguscam.config import DepthConfig, EventsConfig
-from valguscam.report.jsonable import json_ready
-from valguscam.types import Baseline, KneeMetrics, Rep, ValgusEvent
+from valguscam.report.jsonable import report_ready
+from valguscam.types import Baseline, KneeMetrics, Rep, ValgusEvent, Verdict
 
 __all__ = [
     "POSITION_LABELS",
@@ -45,6 +50,7 @@ __all__ = [
     "RepSideSummary",
     "SideAssessment",
     "SideSummary",
+    "TrackingAsymmetry",
     "assess",
     "assess_side",
     "asymmetry",
@@ -52,64 +58,6 @@ __all__ = [
     "summarize_rep",
     "summarize_side",
 ]
-
-
-@dataclass(frozen=True)
-class SideSummary:
-    """One side over the clip. Angles in degrees, FPPA + = valgus; None where not measurable.
-
-    peak_fppa_deg: largest FPPA on valid frames (most valgus) and its time peak_time_s.
-    min_fppa_deg: smallest FPPA on valid frames (most varus).
-    peak_dynamic_fppa_deg: largest FPPA minus the standing baseline.
-    knee_position_share: fraction of the frames with a known knee position (bent knee, frontal
-    view) in each class; position_frames: how many such frames.
-    peak_knee_foot: largest medial knee offset from the big-toe line (hip widths) on frames with a
-    known knee position.
-    """
-
-    assessable: bool
-    valid_frames: int
-    valid_share: float
-    baseline_fppa_deg: float | None
-    baseline_frames: int
-    structural: bool
-    peak_fppa_deg: float | None
-    peak_time_s: float | None
-    min_fppa_deg: float | None
-    peak_dynamic_fppa_deg: float | None
-    peak_knee_foot: float | None
-    position_frames: int
-    knee_position_share: dict[str, float]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def summarize_side(metrics: KneeMetrics, side: str) -> SideSummary:
-    """Summary of one side ("left" or "right") over the valid frames of the clip."""
-    m = metrics.side(side)
-    base = metrics.baseline.get(side) or Baseline(float("nan"), 0)
-    n = int(m.valid.sum())
-    total = max(len(metrics.t_s), 1)
-    shares, n_position = position_shares(m.knee_position)
-    fppa = np.where(m.valid, m.fppa_deg, np.nan)
-    i_peak = int(np.nanargmax(fppa)) if n else None
-    kf = np.where(m.knee_position >= 0, m.knee_foot, np.nan)
-    return SideSummary(
-        assessable=n > 0,
-        valid_frames=n,
-        valid_share=round(n / total, 3),
-        baseline_fppa_deg=round_or_none(base.fppa_deg),
-        baseline_frames=base.n_frames,
-        structural=base.structural,
-        peak_fppa_deg=round_or_none(fppa[i_peak]) if n else None,
-        peak_time_s=round_or_none(metrics.t_s[i_peak]) if n else None,
-        min_fppa_deg=round_or_none(np.nanmin(fppa)) if n else None,
-        peak_dynamic_fppa_deg=round_or_none(fppa[i_peak] - base.fppa_deg) if n else None,
-        peak_knee_foot=round_or_none(np.nanmax(kf)) if n_position else None,
-        position_frames=n_position,
-        knee_position_share=shares,
-    )
 
 
 # Verdicts over the clip: events (events.py), rep summaries (rep_summary.py), view, exercise.
@@ -125,10 +73,13 @@ class SideAssessment:
     """One side over the clip, on the frames where it is the judged leg (inside its judged reps
     when reps are given, else the whole clip). Degrees, FPPA + = valgus.
 
-    verdict: "ok" | "valgus" | "varus" | "not_assessable" (`reason` says why). reference:
+    verdict: a Verdict (`reason` says why when not_assessable). reference:
     "dynamic" (FPPA minus standing baseline) or "absolute" (no baseline: see notes).
     events / varus_events: judged events; max_severity: the worst valgus event.
-    peak_*: largest FPPA on the judged valid frames; bottom_*: mean of the reps' bottom means.
+    The numbers (peak_*, bottom_*, near_bottom_*, peak_excursion_tl) are None when the side is
+    not assessable. peak_*: largest FPPA on the judged valid frames; bottom_*: mean of the
+    judged reps' bottom means, over the reps whose bottom was assessable (None when none was);
+    near_bottom_*: mean of the reps' near-bottom means (RepSideSummary), whatever the bottom.
     structural: the standing alignment is beyond the structural limit; structural_note then
     says "structural alignment, see a professional" (the verdict stays about the dynamic change).
     rep_verdicts: how many of the judged reps got each verdict.
@@ -140,7 +91,7 @@ class SideAssessment:
     """
 
     side: str
-    verdict: str
+    verdict: Verdict
     reason: str | None
     reference: str
     judged_reps: int
@@ -153,6 +104,8 @@ class SideAssessment:
     peak_time_s: float | None
     bottom_fppa_deg: float | None
     bottom_dynamic_fppa_deg: float | None
+    near_bottom_fppa_deg: float | None
+    near_bottom_dynamic_fppa_deg: float | None
     baseline_fppa_deg: float | None
     structural: bool
     structural_note: str | None
@@ -162,25 +115,6 @@ class SideAssessment:
     depth_frames: int = 0
     peak_excursion_tl: float | None = None
     valgus_measures: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Asymmetry:
-    """Left minus right FPPA (degrees, + = the left knee goes more into valgus).
-
-    peak_diff_deg: difference of the sides' peaks; bottom_diff_deg: of their bottom means.
-    exceeds_sdd: |peak_diff_deg| (or |bottom_diff_deg| without peaks) > threshold_deg, the
-    smallest detectable difference of 2D FPPA; below it a difference is within measurement error.
-    """
-
-    assessable: bool
-    reason: str | None
-    reference: str
-    peak_diff_deg: float | None
-    bottom_diff_deg: float | None
-    threshold_deg: float
-    exceeds_sdd: bool
-    more_valgus_side: str | None
 
 
 @dataclass(frozen=True)
@@ -199,10 +133,11 @@ class Assessment:
     varus_events: tuple[ValgusEvent, ...]
     asymmetry: Asymmetry
     warnings: tuple[str, ...] = ()
+    tracking: TrackingAsymmetry | None = None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dict; NaN becomes None."""
-        return json_ready(asdict(self), digits=3)
+        """Plain JSON-ready dict, rounded as the report is (report.jsonable); NaN becomes None."""
+        return report_ready(asdict(self))
 
 
 def _judged_frames(
@@ -246,6 +181,62 @@ def _side_notes(metrics: KneeMetrics, side: str, absolute: bool, cfg: EventsConf
     return notes
 
 
+def _side_verdict(
+    reason: str | None, n_valid: int, n_depth: int, valgus: list, varus: list, cfg: EventsConfig
+) -> tuple[Verdict, str | None, tuple[str, ...]]:
+    """(verdict, reason, measures) of a side: measures are those with cfg.min_valid_frames
+    judged frames ("fppa", "knee_over_foot"); none of them makes the side not assessable."""
+    measures = tuple(
+        name
+        for name, count in (("fppa", n_valid), ("knee_over_foot", n_depth))
+        if count >= cfg.min_valid_frames
+    )
+    if reason is None and not measures:
+        reason = (
+            f"too few valid frames ({n_valid} for FPPA, {n_depth} at depth; need "
+            f"{cfg.min_valid_frames}) for a frontal reading"
+        )
+    if reason:
+        return Verdict.NOT_ASSESSABLE, reason, ()
+    verdict = Verdict.VALGUS if valgus else Verdict.VARUS if varus else Verdict.OK
+    return verdict, None, measures
+
+
+def _peak_excursion(
+    valgus: list[ValgusEvent], exc: DepthExcursion | None, judged: np.ndarray
+) -> float | None:
+    """The largest medial knee travel at depth: of the knee-over-foot valgus events, else of
+    the judged frames at depth (standing thigh lengths)."""
+    depth_peak = [e.peak_excursion_tl for e in valgus if e.measure == "knee_over_foot"]
+    if depth_peak:
+        return finite_or_none(max(depth_peak))
+    travel = exc.excursion_tl[exc.at_depth & judged] if exc is not None else np.zeros(0)
+    return finite_or_none(np.nanmax(travel)) if np.isfinite(travel).any() else None
+
+
+def _rep_means(mine: list[RepSideSummary]) -> dict:
+    """bottom_* (reps with an assessable bottom only) and near_bottom_* means of the reps."""
+    at_bottom = [r for r in mine if r.bottom_assessable]
+    return {
+        "bottom_fppa_deg": _mean_of(r.bottom_fppa_deg for r in at_bottom),
+        "bottom_dynamic_fppa_deg": _mean_of(r.bottom_dynamic_fppa_deg for r in at_bottom),
+        "near_bottom_fppa_deg": _mean_of(r.near_bottom_fppa_deg for r in mine),
+        "near_bottom_dynamic_fppa_deg": _mean_of(r.near_bottom_dynamic_fppa_deg for r in mine),
+    }
+
+
+def _peak_fields(metrics: KneeMetrics, side: str, ok: np.ndarray, ref: np.ndarray) -> dict:
+    """peak_fppa_deg, peak_dynamic_fppa_deg, peak_time_s at the largest `ref` on ok frames."""
+    if not ok.any():
+        return {"peak_fppa_deg": None, "peak_dynamic_fppa_deg": None, "peak_time_s": None}
+    i = int(np.nanargmax(np.where(ok, ref, np.nan)))
+    return {
+        "peak_fppa_deg": finite_or_none(metrics.side(side).fppa_deg[i]),
+        "peak_dynamic_fppa_deg": finite_or_none(metrics.dynamic(side)[i]),
+        "peak_time_s": float(metrics.t_s[i]),
+    }
+
+
 def assess_side(
     metrics: KneeMetrics,
     side: str,
@@ -265,92 +256,44 @@ def assess_side(
     Assessable when FPPA is valid on cfg.min_valid_frames judged frames OR the knee travel at
     depth is known on that many; `measures` says which held.
     """
-    m = metrics.side(side)
     ref, absolute = reference_fppa(metrics, side)
     judged, rep_ids, why = _judged_frames(len(metrics.t_s), side, reps, exercise)
-    ok = m.valid & np.isfinite(ref) & judged
+    ok = metrics.side(side).valid & np.isfinite(ref) & judged
     n_valid = int(ok.sum())
     n_depth = int((exc.at_depth & judged).sum()) if exc is not None else 0
     blocked = blocked or view_reason(view)
-    reason = blocked or why
     if blocked is None:
         valgus, varus = _judged(events[0], rep_ids), _judged(events[1], rep_ids)
     else:  # no findings from a view or a clip that cannot show them
         valgus, varus = [], []
-    measures = tuple(
-        name
-        for name, count in (("fppa", n_valid), ("knee_over_foot", n_depth))
-        if count >= cfg.min_valid_frames
-    )
-    if reason is None and not measures:
-        reason = (
-            f"too few valid frames ({n_valid} for FPPA, {n_depth} at depth; need "
-            f"{cfg.min_valid_frames}) for a frontal reading"
-        )
-    verdict = "not_assessable" if reason else "valgus" if valgus else "varus" if varus else "ok"
-    i_peak = int(np.nanargmax(np.where(ok, ref, np.nan))) if n_valid else None
+    verdict, reason, measures = _side_verdict(blocked or why, n_valid, n_depth, valgus, varus, cfg)
     mine = [r for r in rows if r.side == side and r.judged]
     base = metrics.baseline.get(side) or Baseline(float("nan"), 0)
     notes = _side_notes(metrics, side, absolute, cfg) if blocked is None else []
-    depth_peak = [e.peak_excursion_tl for e in valgus if e.measure == "knee_over_foot"]
-    travel = exc.excursion_tl[exc.at_depth & judged] if exc is not None else np.zeros(0)
+    structural = base.structural and blocked is None
+    assessed = verdict != Verdict.NOT_ASSESSABLE  # else no numbers: None, not guesses
+    numbers = {
+        **_peak_fields(metrics, side, ok if assessed else np.zeros_like(ok), ref),
+        **_rep_means(mine if assessed else []),
+        "peak_excursion_tl": _peak_excursion(valgus, exc, judged) if assessed else None,
+    }
     return SideAssessment(
-        side=side,
-        verdict=verdict,
-        reason=reason,
+        side=side, verdict=verdict, reason=reason,
         reference="absolute" if absolute else "dynamic",
-        judged_reps=len(mine),
-        valid_frames=n_valid,
-        events=len(valgus),
-        varus_events=len(varus),
-        max_severity=worst_severity(valgus),
-        peak_fppa_deg=round_or_none(m.fppa_deg[i_peak]) if n_valid else None,
-        peak_dynamic_fppa_deg=round_or_none(metrics.dynamic(side)[i_peak]) if n_valid else None,
-        peak_time_s=round_or_none(metrics.t_s[i_peak]) if n_valid else None,
-        bottom_fppa_deg=_mean_of(r.bottom_fppa_deg for r in mine),
-        bottom_dynamic_fppa_deg=_mean_of(r.bottom_dynamic_fppa_deg for r in mine),
-        baseline_fppa_deg=round_or_none(base.fppa_deg),
-        structural=base.structural and blocked is None,
-        structural_note=notes[-1] if base.structural and blocked is None else None,
+        judged_reps=len(mine), valid_frames=n_valid, events=len(valgus),
+        varus_events=len(varus), max_severity=worst_severity(valgus),
+        **numbers,
+        baseline_fppa_deg=finite_or_none(base.fppa_deg), structural=structural,
+        structural_note=notes[-1] if structural else None,
         rep_verdicts={v: sum(r.verdict == v for r in mine) for v in VERDICTS},
-        notes=tuple(notes),
-        measures=measures if reason is None else (),
-        depth_frames=n_depth,
-        peak_excursion_tl=round_or_none(
-            max(depth_peak) if depth_peak else (np.max(travel) if travel.size else np.nan), 3
-        ),
+        notes=tuple(notes), measures=measures, depth_frames=n_depth,
         valgus_measures=tuple(sorted({p for e in valgus for p in e.measure.split("+")})),
-    )
+    )  # fmt: skip
 
 
 def _mean_of(values: Iterable[float | None]) -> float | None:
     finite = [v for v in values if v is not None]
-    return round_or_none(float(np.mean(finite))) if finite else None
-
-
-def _diff(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else round(a - b, 2)
-
-
-def asymmetry(sides: dict[str, SideAssessment], cfg: EventsConfig) -> Asymmetry:
-    """Left minus right peak and bottom FPPA; dynamic when both sides have a baseline."""
-    left, right = sides["left"], sides["right"]
-    absolute = "absolute" in (left.reference, right.reference)
-    ref = "absolute" if absolute else "dynamic"
-    missing = [s.side for s in (left, right) if s.verdict == "not_assessable"]
-    if missing:
-        why = f"{' and '.join(missing)} knee not assessable"
-        return Asymmetry(False, why, ref, None, None, cfg.asymmetry_deg, False, None)
-    if absolute:
-        peak = _diff(left.peak_fppa_deg, right.peak_fppa_deg)
-        bottom = _diff(left.bottom_fppa_deg, right.bottom_fppa_deg)
-    else:
-        peak = _diff(left.peak_dynamic_fppa_deg, right.peak_dynamic_fppa_deg)
-        bottom = _diff(left.bottom_dynamic_fppa_deg, right.bottom_dynamic_fppa_deg)
-    main = peak if peak is not None else bottom
-    exceeds = main is not None and abs(main) > cfg.asymmetry_deg
-    more = ("left" if main > 0 else "right") if exceeds else None
-    return Asymmetry(True, None, ref, peak, bottom, cfg.asymmetry_deg, exceeds, more)
+    return float(np.mean(finite)) if finite else None
 
 
 def _found(
@@ -438,4 +381,5 @@ def assess(
         varus_events=tuple(sorted(varus, key=lambda e: e.start_s)),
         asymmetry=asymmetry(sides, cfg),
         warnings=tuple(warnings),
+        tracking=tracking_asymmetry(rows, depth_cfg.asymmetry_sdd_tl),
     )

@@ -1,29 +1,44 @@
-"""The report.json document: structure, conventions and quality warnings (pure, no I/O)."""
+"""The report document: `build_report` makes the typed Report (report/model.py) of one
+analysis from the typed findings, with its conventions and quality warnings (pure, no I/O).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from valguscam import __version__
-from valguscam.assessment.rep_summary import round_or_none
-from valguscam.assessment.verdicts import summarize_side
+from valguscam.assessment.asymmetry import tracking_asymmetry
+from valguscam.assessment.findings import Findings
+from valguscam.assessment.side_summary import summarize_side
+from valguscam.assessment.verdicts import Assessment
 from valguscam.body.geometry import finite_percentile
 from valguscam.config import Config
+from valguscam.report.model import (
+    SCHEMA_VERSION,
+    AsymmetryReport,
+    EventEntry,
+    EventKind,
+    ExerciseInfo,
+    ModelInfo,
+    Quality,
+    RepEntry,
+    Report,
+    RunStatus,
+    SideReport,
+    Summary,
+)
 from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
 
-SCHEMA_VERSION = "1.1"
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """Which pose model produced the landmarks."""
-
-    name: str
-    path: str
-    sha256: str
+__all__ = [
+    "SCHEMA_VERSION",
+    "ModelInfo",
+    "Report",
+    "RunState",
+    "build_report",
+    "conventions",
+    "quality_warnings",
+]
 
 
 @dataclass
@@ -119,13 +134,47 @@ def quality_warnings(
     return warnings
 
 
-def _summary(metrics: KneeMetrics, movement: dict) -> dict:
-    """Per side: the clip-wide numbers, overlaid by the verdict and the judged-frame numbers."""
-    out: dict = {"rep_count": len(movement["reps"])}
-    for side in ("left", "right"):
-        out[side] = {**summarize_side(metrics, side).to_dict(), **movement["sides"][side]}
-    out["asymmetry"] = movement["asymmetry"]
-    return out
+def _summary(metrics: KneeMetrics, a: Assessment, rep_count: int, sdd_tl: float) -> Summary:
+    """Per side: the clip-wide numbers and the verdict; the asymmetry."""
+    left, right = (SideReport(summarize_side(metrics, s), a.sides[s]) for s in ("left", "right"))
+    tracking = a.tracking or tracking_asymmetry(a.reps, sdd_tl)
+    return Summary(rep_count, left, right, AsymmetryReport(a.asymmetry, tracking))
+
+
+def _reps(f: Findings) -> tuple[RepEntry, ...]:
+    rows = {(r.rep, r.side): r for r in f.assessment.reps}
+    return tuple(
+        RepEntry(rep, view.label, rows.get((rep.index, "left")), rows.get((rep.index, "right")))
+        for rep, view in zip(f.reps, f.rep_views, strict=True)
+    )
+
+
+def _events(a: Assessment) -> tuple[EventEntry, ...]:
+    events = [EventEntry(EventKind.VALGUS, e) for e in a.events]
+    events += [EventEntry(EventKind.VARUS, e) for e in a.varus_events]
+    return tuple(sorted(events, key=lambda e: e.event.start_s))
+
+
+def _quality(
+    track: PoseTrack, metrics: KneeMetrics, state: RunState, warnings: list[str]
+) -> Quality:
+    with_pose = int(track.has_pose.sum())
+    status = (
+        RunStatus.NO_PERSON
+        if with_pose == 0
+        else RunStatus.OK
+        if state.complete
+        else RunStatus.INCOMPLETE
+    )
+    return Quality(
+        status=status,
+        frames=track.n_frames,
+        frames_with_pose=with_pose,
+        pose_workers=state.pose_workers,
+        leg_swap_frames=int(metrics.swapped.sum()) if metrics.swapped is not None else 0,
+        median_yaw_deg=finite_percentile(metrics.yaw_deg, 50),
+        warnings=tuple(warnings),
+    )
 
 
 def build_report(
@@ -135,56 +184,27 @@ def build_report(
     track: PoseTrack,
     metrics: KneeMetrics,
     state: RunState,
-    movement: dict,
-) -> dict:
-    """The report.json content (see docs/report-schema.json).
+    findings: Findings,
+) -> Report:
+    """The typed report of one analysis; `.to_dict()` is the report.json content (see
+    docs/report-schema.json).
 
-    movement: findings.findings_report(...) (view, exercise, reps, events, sides, advice).
+    findings: find_movement(...) (view, reps, exercise, assessment, advice).
     """
-    with_pose = int(track.has_pose.sum())
-    view = movement["view"]["label"]
-    warnings = quality_warnings(track, metrics, cfg, view) + movement["warnings"] + state.notes
-    status = "no_person" if with_pose == 0 else "ok" if state.complete else "incomplete"
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "valguscam", "version": __version__},
-        "source": {
-            "path": info.path,
-            "width": info.width,
-            "height": info.height,
-            "fps": round(info.fps, 3),
-            "frame_count": info.frame_count,
-            "duration_s": round(info.duration_s, 3),
-            "rotation": info.rotation,
-        },
-        "model": dataclasses.asdict(model),
-        "config": cfg.to_dict(),
-        "conventions": conventions(cfg),
-        "quality": {
-            "status": status,
-            "frames": track.n_frames,
-            "frames_with_pose": with_pose,
-            "pose_workers": state.pose_workers,
-            "leg_swap_frames": int(metrics.swapped.sum()) if metrics.swapped is not None else 0,
-            "median_yaw_deg": round_or_none(finite_percentile(metrics.yaw_deg, 50), 1),
-            "warnings": warnings,
-        },
-        "baseline": {
-            side: {
-                "fppa_deg": round_or_none(b.fppa_deg),
-                "frames": b.n_frames,
-                "structural": b.structural,
-                "spread_deg": round_or_none(b.spread_deg),
-                "duration_s": round_or_none(b.duration_s),
-                "source": str(b.source),
-                "reliable": b.reliable,
-            }
-            for side, b in metrics.baseline.items()
-        },
-        "view": movement["view"],
-        "exercise": movement["exercise"],
-        "reps": movement["reps"],
-        "events": movement["events"],
-        "summary": _summary(metrics, movement),
-        "advice": movement["advice"],
-    }
+    a = findings.assessment
+    warnings = quality_warnings(track, metrics, cfg, findings.view.label)
+    warnings += list(a.warnings) + state.notes
+    return Report(
+        source=info,
+        model=model,
+        config=cfg,
+        conventions=conventions(cfg),
+        quality=_quality(track, metrics, state, warnings),
+        baseline=dict(metrics.baseline),
+        view=findings.view,
+        exercise=ExerciseInfo(findings.exercise, findings.exercise_source),
+        reps=_reps(findings),
+        events=_events(a),
+        summary=_summary(metrics, a, len(findings.reps), cfg.depth.asymmetry_sdd_tl),
+        advice=findings.advice,
+    )

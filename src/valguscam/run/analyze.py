@@ -14,9 +14,8 @@ import os
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
 
-from valguscam.assessment.findings import Findings, find_movement, findings_report
+from valguscam.assessment.findings import Findings, find_movement
 from valguscam.body.knee import compute_metrics
 from valguscam.body.legswap import repair_leg_swaps
 from valguscam.body.measures import measure_body
@@ -32,7 +31,7 @@ from valguscam.pose.estimator import (
     open_estimators,
 )
 from valguscam.pose.models import resolve_model, sha256_file
-from valguscam.report.document import SCHEMA_VERSION, ModelInfo, RunState, build_report
+from valguscam.report.document import SCHEMA_VERSION, ModelInfo, Report, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
 from valguscam.run.pipeline import RoundRobin, prefetch
 from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
@@ -51,8 +50,7 @@ class Analysis:
     track: the raw (unsmoothed) PoseTrack, one row per decoded frame (pixels, seconds).
     metrics: knee metrics per frame, computed on the cleaned track (angles in degrees).
     findings: view, reps, exercise, verdicts and advice.
-    report: the report document, as `report.document.build_report` returns it (what
-        report.json holds).
+    report: the typed Report (report/model.py); `report.to_dict()` is what report.json holds.
     info: the source's VideoInfo, frame_count and duration_s from the frames actually decoded.
     interrupted: Ctrl-C or a decoding error stopped the run early; the results cover the
         frames done so far (the report's quality block says so).
@@ -62,7 +60,7 @@ class Analysis:
     track: PoseTrack
     metrics: KneeMetrics
     findings: Findings
-    report: Any
+    report: Report
     info: VideoInfo
     interrupted: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
@@ -81,7 +79,8 @@ class Analysis:
         """
         out = Path(out_dir)
         frames = write_frames_csv(out / FRAMES_CSV, self.track, self.metrics, self.findings.reps)
-        return {"frames_csv": frames, "report_json": write_json(out / REPORT_JSON, self.report)}
+        report = write_json(out / REPORT_JSON, self.report.to_dict())
+        return {"frames_csv": frames, "report_json": report}
 
 
 @dataclass(frozen=True)
@@ -199,20 +198,9 @@ def analyze(
     info = _with_count(info, raw)
     start = time.perf_counter()
     metrics, findings = _post_process(raw, cfg, exercise)
-    model_info = ModelInfo(
-        name=str(model) if model is not None else cfg.pose.model,
-        path=str(model_path),
-        sha256=sha256_file(model_path),
-    )
-    report = build_report(
-        info,
-        model_info,
-        cfg,
-        raw,
-        metrics,
-        state,
-        findings_report(findings, metrics, cfg.depth.asymmetry_sdd_tl),
-    )
+    name = str(model) if model is not None else cfg.pose.model
+    model_info = ModelInfo(name=name, path=str(model_path), sha256=sha256_file(model_path))
+    report = build_report(info, model_info, cfg, raw, metrics, state, findings)
     state.timings_s["post"] = time.perf_counter() - start
     return Analysis(
         raw, metrics, findings, report, info, interrupted=not state.complete,
