@@ -249,3 +249,16 @@ def test_models_commands_find_the_model(model_path, command):
     result = invoke("models", command, "full", env={"VALGUSCAM_MODEL_DIR": str(model_path.parent)})
     assert result.exit_code == 0, result.stderr
     assert str(model_path) in result.stdout
+
+
+@pytest.mark.parametrize("span", ["1.5", "2-1", "a-b", "-1-2", "1-1"])
+def test_bad_baseline_span(tmp_path, span):
+    result = invoke("analyze", str(tmp_path / "clip.mp4"), f"--baseline={span}")
+    assert_one_line_error(result, 2, "--baseline", "START-END")
+
+
+def test_baseline_span_becomes_the_baseline_stretch(fake_analysis):
+    result = invoke("analyze", "clip.mp4", "--baseline", "0.5-1.5")
+    assert result.exit_code == 0, result.stderr
+    base = fake_analysis.calls[0]["cfg"].baseline
+    assert (base.start_s, base.end_s) == (0.5, 1.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from valguscam.config import Config
 from valguscam.landmarks import Landmark
 from valguscam.media.sources import VideoFileSource
 from valguscam.report.files import FRAME_COLUMNS
-from valguscam.run.analyze import analyze_video
+from valguscam.run.analyze import analyze, analyze_video, baseline_from_clip
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/report-schema.json").read_text())
 REQUIRED_COLUMNS = [
@@ -169,3 +170,15 @@ def test_phone_clip_matches_what_the_clip_shows(phone_clip):
     for side in ("left", "right"):
         assert np.isfinite(m.baseline[side].fppa_deg)
         assert r["summary"][side]["assessable"]
+
+
+def test_baseline_clip_gives_the_standing_fppa_of_a_separate_clip():
+    clip = Path(__file__).resolve().parents[2] / "sample_videos" / "squats.mp4"
+    given = baseline_from_clip(clip, Config())
+    assert set(given) == {"left", "right"} and all(np.isfinite(list(given.values())))
+    cfg = Config()
+    cfg = replace(cfg, baseline=replace(cfg.baseline, left_fppa_deg=-12.5))
+    result = analyze(clip, config=cfg)
+    left, right = result.metrics.baseline["left"], result.metrics.baseline["right"]
+    assert left.source == "given" and left.fppa_deg == -12.5 and left.structural
+    assert right.source == "still" and right.fppa_deg == pytest.approx(given["right"])

@@ -52,13 +52,18 @@ def standing_baseline(
     still: np.ndarray,
     t_s: np.ndarray,
     cfg: BaselineConfig,
+    given_deg: float = float("nan"),
 ) -> Baseline:
     """The standing baseline of one side.
 
     fppa: (T,) FPPA, degrees. measurable: (T,) bool, FPPA known and landmarks seen (the user's
     stretch uses these). standing: (T,) bool, frontal, seen and at standing height. still: (T,)
-    bool, the leg moves slower than cfg.max_speed. t_s: (T,) seconds.
+    bool, the leg moves slower than cfg.max_speed. t_s: (T,) seconds. given_deg: a standing FPPA
+    measured elsewhere (another clip), used as is when finite.
     """
+    if np.isfinite(given_deg):
+        structural = bool(abs(given_deg) > cfg.structural_fppa_deg)
+        return Baseline(given_deg, 0, structural, source=BaselineSource.GIVEN, reliable=True)
     if np.isfinite(cfg.start_s) and np.isfinite(cfg.end_s):
         given = measurable & (t_s >= cfg.start_s) & (t_s <= cfg.end_s)
         if given.any():

@@ -79,7 +79,8 @@ def _side_metrics(
         knee_foot=knee_foot, knee_position=position, thigh_ratio=thigh_ratio, valid=valid,
     )  # fmt: skip
     measurable = seen & np.isfinite(fppa)
-    base = standing_baseline(fppa, measurable, standing, still, track.t_s, cfg.baseline)
+    given = getattr(cfg.baseline, f"{side.value}_fppa_deg")
+    base = standing_baseline(fppa, measurable, standing, still, track.t_s, cfg.baseline, given)
     return metrics, replace(base, thigh_px=standing_thigh_px)
 
 

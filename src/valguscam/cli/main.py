@@ -83,9 +83,25 @@ cli.add_command(models_group)
     show_default=True,
     help="The exercise; auto detects it. Decides which leg is judged in lunges.",
 )
+@click.option(
+    "--baseline",
+    "baseline_span",
+    metavar="START-END",
+    default=None,
+    help="Take the standing baseline from this stretch, seconds (e.g. 0-1.5).",
+)
+@click.option(
+    "--baseline-clip",
+    type=click.Path(),
+    default=None,
+    help="Take the standing baseline from a separate clip of the person standing still.",
+)
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @verbosity_options
-def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no_progress) -> None:
+def analyze(
+    video, out_dir, model, config_path, overrides, decoder, exercise, baseline_span,
+    baseline_clip, no_progress,
+) -> None:  # fmt: skip
     """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json).
 
     \b
@@ -102,7 +118,15 @@ def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no
     from valguscam.run.analyze import analyze_video
 
     quiet = is_quiet()
-    cfg = load_config(config_path, list(overrides))
+    cfg = load_config(config_path, [*overrides, *baseline_overrides(baseline_span)])
+    if baseline_clip:
+        from valguscam.run.analyze import baseline_from_clip
+
+        given = baseline_from_clip(baseline_clip, cfg, model=model, decoder=decoder)
+        cfg = load_config(
+            config_path,
+            [*overrides, *(f"baseline.{s}_fppa_deg={v!r}" for s, v in given.items())],
+        )
     result = analyze_video(
         video, out_dir, cfg, model=model, decoder=decoder, progress=not (no_progress or quiet),
         exercise=exercise,
@@ -116,6 +140,24 @@ def analyze(video, out_dir, model, config_path, overrides, decoder, exercise, no
         )
     if result.interrupted:
         raise KeyboardInterrupt
+
+
+def baseline_overrides(span: str | None) -> list[str]:
+    """--baseline START-END as config overrides; ConfigError naming the fix when malformed."""
+    from valguscam.errors import ConfigError
+
+    if span is None:
+        return []
+    start, sep, end = span.partition("-")
+    try:
+        a, b = float(start), float(end)
+    except ValueError:
+        a = b = float("nan")
+    if not sep or not 0 <= a < b:
+        raise ConfigError(
+            f"--baseline {span!r} is not START-END in seconds with START < END, e.g. 0-1.5"
+        )
+    return [f"baseline.start_s={a}", f"baseline.end_s={b}"]
 
 
 def quiet_summary(text: str) -> str:

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+import numpy as np
+
 from valguscam.assessment.findings import Findings, find_movement
 from valguscam.body.knee import compute_metrics
 from valguscam.body.legswap import repair_leg_swaps
@@ -230,6 +232,25 @@ def _as_config(config: Config | str | Path | None) -> Config:
     raise ConfigError(
         f"config is a {type(config).__name__}; pass a Config, a path to a TOML file or None"
     )
+
+
+def baseline_from_clip(
+    clip: str | Path, cfg: Config, model: str | Path | None = None, decoder: str = "auto"
+) -> dict[str, float]:
+    """The standing FPPA per side ("left"/"right", degrees) of a clip of the person standing
+    still, facing the camera, for --baseline-clip. Raises InputError naming the fix when the
+    clip gives no reliable baseline for a side."""
+    found = analyze(clip, config=cfg, model=model, decoder=decoder)
+    out = {}
+    for side, base in found.metrics.baseline.items():
+        if not (base.reliable and np.isfinite(base.fppa_deg)):
+            raise InputError(
+                f"no reliable standing baseline for the {side} knee in {clip} "
+                f"({base.source} frames, {base.duration_s:.1f} s); film at least 1 s standing "
+                "still, facing the camera, hips to feet in view"
+            )
+        out[side] = float(base.fppa_deg)
+    return out
 
 
 def analyze_video(
