@@ -13,7 +13,7 @@ from valguscam.assessment.findings import find_movement, knee_foot_at_depth
 from valguscam.body.knee import compute_metrics
 from valguscam.body.smoothing import clean_track
 from valguscam.config import Config
-from valguscam.run.analyze import analyze_video
+from valguscam.run.analyze import analyze_video, post_process
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/report-schema.json").read_text())
 CFG = Config()
@@ -89,6 +89,13 @@ def test_written_reports_validate_and_frames_carry_reps(clip_file, model_path, t
         assert inside[0]["phase"] == "descent" and inside[-1]["phase"] == "ascent"
         assert float(inside[0]["time_s"]) == pytest.approx(rep["start_s"], abs=1e-3)
     assert {r["phase"] for r in rows if r["rep"] == ""} <= {""}
+    # trusted columns first: empty where the frame is not valid; raw_* keep the projection
+    raw_kept = 0
+    for side in ("left", "right"):
+        invalid = [r for r in rows if r["pose"] == "1" and r[f"valid_{side}"] == "0"]
+        assert invalid and all(r[f"fppa_{side}_deg"] == "" for r in invalid)
+        raw_kept += sum(r[f"raw_fppa_{side}_deg"] != "" for r in invalid)
+    assert raw_kept > 0
 
 
 @pytest.mark.shared
@@ -97,3 +104,29 @@ def test_forced_exercise_is_reported(videos_dir, model_path, tmp_path):
                            exercise="split_squat")  # fmt: skip
     assert result.report.to_dict()["exercise"] == {"label": "split_squat", "source": "forced"}
     assert all(r.rep.lead_side in ("left", "right") for r in result.report.reps)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["sample:squats.mp4", "shared:rjsong/squat.mp4", "shared:lnewco/IMG_7060.mov",
+     "shared:lnewco/IMG_7029.mov"],
+)  # fmt: skip
+def test_front_squats_with_knees_out_over_the_toes_get_no_varus(clip_track, name):
+    # at depth these knees travel 0.1-0.27 thigh lengths outward and read -40..-120 deg of 2D
+    # FPPA: the coaching target, never varus
+    metrics, f = post_process(clip_track(name), CFG, "auto")
+    assert f.reps and f.assessment.varus_events == ()
+    for side in f.assessment.sides.values():
+        assert side.verdict != "varus"
+        assert "knee_over_foot" in side.measures
+
+
+def test_the_leg_swap_in_cam02_is_repaired_before_any_metric(clip_track):
+    raw = clip_track("sample:cam02.mp4")
+    metrics, f = post_process(raw, CFG, "auto")
+    swapped = metrics.swapped
+    assert 15 <= swapped.sum() <= 35  # MediaPipe swapped the legs at about 0.7-1.2 s
+    assert raw.t_s[swapped].min() >= 0.6 and raw.t_s[swapped].max() <= 1.25
+    # single-leg balance, no rep: no verdict, no events, no referral
+    assert f.assessment.events == () and f.assessment.varus_events == ()
+    assert all(s.verdict == "not_assessable" for s in f.assessment.sides.values())

@@ -83,7 +83,18 @@ def _sides_with(sides: Sides, verdict: Verdict) -> str | None:
 def _valgus_items(side: str, sides: Sides) -> list[AdviceItem]:
     worst = [sides[s].max_severity for s in ("left", "right") if side in (s, "both")]
     severity = ", ".join(w for w in worst if w) or "detected"
-    why = f"the knee moved inward beyond the measurement error ({severity} knee collapse)"
+    names = {
+        "fppa": "the knee angle (FPPA)",
+        "knee_over_foot": "the knee's travel over the foot at depth",
+    }
+    found = sorted(
+        {m for s in ("left", "right") if side in (s, "both") for m in sides[s].valgus_measures}
+    )
+    by = " and ".join(names.get(m, m) for m in found) or "the knee angle (FPPA)"
+    why = (
+        f"the knee moved inward beyond the measurement error ({severity} knee collapse, "
+        f"found by {by})"
+    )
     items = [
         _item(AdviceKind.CUE, CUE_KNEE, side, why),
         _item(

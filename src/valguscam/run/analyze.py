@@ -199,7 +199,7 @@ def analyze(
         raw = estimate_track(source, model_path, cfg, progress, state)
     info = _with_count(info, raw)
     start = time.perf_counter()
-    metrics, findings = _post_process(raw, cfg, exercise)
+    metrics, findings = post_process(raw, cfg, exercise)
     name = str(model) if model is not None else cfg.pose.model
     model_info = ModelInfo(name=name, path=str(model_path), sha256=sha256_file(model_path))
     report = build_report(info, model_info, cfg, raw, metrics, state, findings)
@@ -210,7 +210,7 @@ def analyze(
     )  # fmt: skip
 
 
-def _post_process(raw: PoseTrack, cfg: Config, exercise: str) -> tuple[KneeMetrics, Findings]:
+def post_process(raw: PoseTrack, cfg: Config, exercise: str) -> tuple[KneeMetrics, Findings]:
     """Leg-swap repair, clean-up, body measures, knee metrics and movement findings of a raw
     track. Every later stage reads the repaired track and the one set of body measures."""
     repaired = repair_leg_swaps(raw)
