@@ -77,17 +77,33 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- collapse-table:start -->", "<!-- collapse-table:end -->"
+
+
+def replace_table(doc: Path, text: str) -> None:
+    """Put `text` between the collapse-table markers of `doc` (docs/validation.md)."""
+    page = doc.read_text(encoding="utf-8")
+    head, _, rest = page.partition(START)
+    _, _, tail = rest.partition(END)
+    if not rest:
+        raise SystemExit(f"{doc} has no {START} marker")
+    doc.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="+", type=Path)
     ap.add_argument("--table", type=Path)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--doc", type=Path, help="replace the table between the markers in this file")
     args = ap.parse_args()
     rows = [r for d in args.dirs for r in score_dir(d)]
     text = table(rows)
     print(text)
     if args.table:
         args.table.write_text(text + "\n")
+    if args.doc:
+        replace_table(args.doc, text)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")
 

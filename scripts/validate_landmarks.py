@@ -23,6 +23,7 @@ from valguscam.errors import ModelError
 from valguscam.pose.models import resolve_model, sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
+KEEP_FROM = "## Knee collapse at depth"
 SHARED = REPO.parent / "shared"
 DATA_DIR = SHARED / "keypoints" / "mmpose" / "tests" / "data"
 COMMAND = (
@@ -484,7 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc = run(find_model(args.model), args.data)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(compact_json(doc) + "\n", encoding="utf-8")
-    args.out.write_text(render(doc), encoding="utf-8")
+    # keep the sections other scripts own (the collapse benchmark) below the landmark tables
+    kept = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+    kept = kept[kept.find(KEEP_FROM) :] if KEEP_FROM in kept else ""
+    args.out.write_text(render(doc) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(headline(doc))
     print(f"wrote {args.out} and {args.json}")
     return 0
