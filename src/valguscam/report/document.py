@@ -85,12 +85,16 @@ def conventions(cfg: Config) -> dict:
 
 
 def quality_warnings(
-    track: PoseTrack, metrics: KneeMetrics, cfg: Config, view: str = "frontal"
+    track: PoseTrack,
+    metrics: KneeMetrics,
+    cfg: Config,
+    view: str = "frontal",
+    judged: bool = True,
 ) -> list[str]:
     """Human-readable warnings about what limits the trust in this clip's numbers.
 
-    For a side or unknown view, the view warning of the movement stage says it all; the
-    per-side frontal-plane warnings are left out.
+    For a side or unknown view, or a clip where no movement was recognised (judged False), the
+    movement stage's warning says it all; the per-side frontal-plane warnings are left out.
     """
     warnings: list[str] = []
     n = track.n_frames
@@ -99,7 +103,7 @@ def quality_warnings(
         return ["no person detected in any frame: nothing to measure"]
     if with_pose < 0.8 * n:
         warnings.append(f"person detected in only {with_pose} of {n} frames")
-    if view not in ("frontal", "oblique"):
+    if view not in ("frontal", "oblique") or not judged:
         return warnings
     yaw = finite_percentile(metrics.yaw_deg, 50)  # NaN when never estimated: no warning
     if yaw > cfg.validity.max_yaw_deg:
@@ -192,7 +196,8 @@ def build_report(
     findings: find_movement(...) (view, reps, exercise, assessment, advice).
     """
     a = findings.assessment
-    warnings = quality_warnings(track, metrics, cfg, findings.view.label)
+    judged = bool(findings.reps) and findings.exercise != "unknown"
+    warnings = quality_warnings(track, metrics, cfg, findings.view.label, judged)
     warnings += list(a.warnings) + state.notes
     return Report(
         source=info,
