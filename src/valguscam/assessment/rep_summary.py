@@ -196,7 +196,7 @@ def _bottom_fields(
     }
 
 
-def _peak_fields(metrics: KneeMetrics, side: str, i_peak: int | None) -> dict:
+def peak_fields(metrics: KneeMetrics, side: str, i_peak: int | None) -> dict:
     """peak_fppa_deg, peak_dynamic_fppa_deg and peak_time_s at frame i_peak (None: no peak)."""
     if i_peak is None:
         return {"peak_fppa_deg": None, "peak_dynamic_fppa_deg": None, "peak_time_s": None}
@@ -237,7 +237,7 @@ def summarize_rep(
         verdict=verdict,
         reason=why,
         valid_frames=n_valid,
-        **_peak_fields(metrics, side, i_peak),
+        **peak_fields(metrics, side, i_peak),
         **_bottom_fields(metrics, side, rep, ok, cfg.bottom_window_s, n_valid),
         position_frames=n_pos,
         knee_position_share=shares,

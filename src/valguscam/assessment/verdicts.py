@@ -33,6 +33,7 @@ from valguscam.assessment.rep_summary import (
     RepSideSummary,
     finite_or_none,
     judged_reason,
+    peak_fields,
     position_shares,
     summarize_rep,
     view_reason,
@@ -227,14 +228,8 @@ def _rep_means(mine: list[RepSideSummary]) -> dict:
 
 def _peak_fields(metrics: KneeMetrics, side: str, ok: np.ndarray, ref: np.ndarray) -> dict:
     """peak_fppa_deg, peak_dynamic_fppa_deg, peak_time_s at the largest `ref` on ok frames."""
-    if not ok.any():
-        return {"peak_fppa_deg": None, "peak_dynamic_fppa_deg": None, "peak_time_s": None}
-    i = int(np.nanargmax(np.where(ok, ref, np.nan)))
-    return {
-        "peak_fppa_deg": finite_or_none(metrics.side(side).fppa_deg[i]),
-        "peak_dynamic_fppa_deg": finite_or_none(metrics.dynamic(side)[i]),
-        "peak_time_s": float(metrics.t_s[i]),
-    }
+    i = int(np.nanargmax(np.where(ok, ref, np.nan))) if ok.any() else None
+    return peak_fields(metrics, side, i)
 
 
 def assess_side(
