@@ -97,10 +97,11 @@ cli.add_command(models_group)
     help="Take the standing baseline from a separate clip of the person standing still.",
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.option("--plots", is_flag=True, help="Also draw the plots (PNG) into the result folder.")
 @verbosity_options
 def analyze(
     video, out_dir, model, config_path, overrides, decoder, exercise, baseline_span,
-    baseline_clip, no_progress,
+    baseline_clip, no_progress, plots,
 ) -> None:  # fmt: skip
     """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json).
 
@@ -133,6 +134,8 @@ def analyze(
     )  # fmt: skip
     text = render(result.report, result.files)
     click.echo(quiet_summary(text) if quiet else text)
+    if plots and not result.no_person:
+        _draw_plots(result.out_dir, ("png",))
     if result.no_person:
         raise NoPersonError(
             f"no person found in {video}; report written to {result.files['report_json']}. "
@@ -140,6 +143,31 @@ def analyze(
         )
     if result.interrupted:
         raise KeyboardInterrupt
+
+
+def _draw_plots(folder, formats) -> None:
+    from valguscam.draw.plots import plot_result_folder
+
+    for path in plot_result_folder(folder, formats):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("result_dir", type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["png", "svg", "pdf"]),
+    default=("png",),
+    show_default=True,
+    help="File format; repeat for several (--format png --format pdf).",
+)
+@verbosity_options
+def plot(result_dir, formats) -> None:
+    """Draw the plots of RESULT_DIR (the folder 'valguscam analyze' wrote: report.json and
+    frames.csv) into it: knee_angle, knee_over_foot and reps_left_right."""
+    _draw_plots(result_dir, formats)
 
 
 def baseline_overrides(span: str | None) -> list[str]:
