@@ -44,3 +44,9 @@ class NoPersonError(ValguscamError):
     """No person was found in the input; the report was still written, marked as such."""
 
     exit_code = 5
+
+
+class BrowserError(ValguscamError):
+    """Headless Chromium, which prints the PDF report, is missing or failed."""
+
+    exit_code = 6

@@ -37,7 +37,7 @@ def cli() -> None:
 
     \b
     Exit codes: 0 ok, 2 bad input or config, 3 pose model, 4 pose estimation,
-                5 no person found, 130 interrupted.
+                5 no person found, 6 chromium missing or failed (PDF), 130 interrupted.
     """
 
 
@@ -96,12 +96,21 @@ cli.add_command(models_group)
     default=None,
     help="Take the standing baseline from a separate clip of the person standing still.",
 )
+@click.option("--trc", is_flag=True, help="Also write <stem>_px.trc: pixel landmarks (OpenSim).")
+@click.option("--mot", is_flag=True, help="Also write <stem>_angles.mot: knee angles (OpenSim).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--plots", is_flag=True, help="Also draw the plots (PNG) into the result folder.")
+@click.option(
+    "--video", "annotated", is_flag=True, help="Also write annotated.mp4 (overlay on every frame)."
+)
+@click.option("--blur-faces", is_flag=True, help="Blur faces in annotated.mp4 and key frames.")
+@click.option("--key-frames", is_flag=True, help="Also write key_frames.png (events, rep bottoms).")
+@click.option("--html", is_flag=True, help="Also write report.html, one self-contained page.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf (implies --html; needs chromium).")
 @verbosity_options
 def analyze(
     video, out_dir, model, config_path, overrides, decoder, exercise, baseline_span,
-    baseline_clip, no_progress, plots,
+    baseline_clip, no_progress, plots, trc, mot, html, pdf, annotated, blur_faces, key_frames,
 ) -> None:  # fmt: skip
     """Analyze VIDEO: per-frame knee metrics (frames.csv) and a report (report.json).
 
@@ -130,12 +139,16 @@ def analyze(
         )
     result = analyze_video(
         video, out_dir, cfg, model=model, decoder=decoder, progress=not (no_progress or quiet),
-        exercise=exercise,
+        exercise=exercise, trc=trc, mot=mot,
     )  # fmt: skip
     text = render(result.report, result.files)
     click.echo(quiet_summary(text) if quiet else text)
+    if (annotated or key_frames) and not result.no_person:
+        _render_video(video, result, annotated, key_frames, blur_faces, decoder)
     if plots and not result.no_person:
         _draw_plots(result.out_dir, ("png",))
+    if (html or pdf) and not result.no_person:
+        _write_report_page(result.out_dir, pdf)
     if result.no_person:
         raise NoPersonError(
             f"no person found in {video}; report written to {result.files['report_json']}. "
@@ -143,6 +156,20 @@ def analyze(
         )
     if result.interrupted:
         raise KeyboardInterrupt
+
+
+def _render_video(video, result, annotated, key_frames, blur_faces, decoder) -> None:
+    """annotated.mp4 (with --video; key_frames.png from the same pass) or key_frames.png alone."""
+    from valguscam.run.render import ANNOTATED_MP4, KEY_FRAMES_PNG, render_outputs
+
+    out = result.out_dir
+    done = render_outputs(
+        video, result, out / ANNOTATED_MP4 if annotated else None,
+        out / KEY_FRAMES_PNG if key_frames or annotated else None, blur_faces, decoder,
+    )  # fmt: skip
+    for path in (done.video, done.key_frames):
+        if path is not None:
+            click.echo(f"wrote {path}")
 
 
 def _draw_plots(folder, formats) -> None:
@@ -168,6 +195,29 @@ def plot(result_dir, formats) -> None:
     """Draw the plots of RESULT_DIR (the folder 'valguscam analyze' wrote: report.json and
     frames.csv) into it: knee_angle, knee_over_foot and reps_left_right."""
     _draw_plots(result_dir, formats)
+
+
+def _write_report_page(folder, pdf: bool) -> None:
+    """report.html (and report.pdf through headless Chromium) into the result folder."""
+    from valguscam.draw.report_page import PDF_NAME, write_html_report
+
+    page = write_html_report(folder)
+    click.echo(f"wrote {page}")
+    if pdf:
+        from valguscam.run.browser import print_pdf
+
+        click.echo(f"wrote {print_pdf(page, page.with_name(PDF_NAME))}")
+
+
+@cli.command("report")
+@click.argument("result_dir", type=click.Path(path_type=str))
+@click.option("--html", is_flag=True, help="Write report.html (the default).")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf through headless Chromium.")
+@verbosity_options
+def report_cmd(result_dir, html, pdf) -> None:
+    """Write the report page of RESULT_DIR (the folder 'valguscam analyze' wrote): report.html,
+    self-contained, and with --pdf report.pdf (needs chromium: apt-get install chromium)."""
+    _write_report_page(result_dir, pdf)
 
 
 def baseline_overrides(span: str | None) -> list[str]:

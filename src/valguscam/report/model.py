@@ -125,7 +125,8 @@ class Report:
 
     source: the decoded video; baseline: the standing baseline per side ("left", "right");
     view: the clip's camera view; reps, events, summary, advice: the findings; conventions:
-    the measurement conventions, stated in words; config: the config the run used.
+    the measurement conventions, stated in words; config: the config the run used;
+    files: the names of the files saved with it in its folder (set by `Analysis.save`).
     """
 
     source: VideoInfo
@@ -140,6 +141,7 @@ class Report:
     events: tuple[EventEntry, ...]
     summary: Summary
     advice: tuple[AdviceItem, ...]
+    files: tuple[str, ...] = ()
     schema_version: str = SCHEMA_VERSION
     tool_version: str = __version__
 

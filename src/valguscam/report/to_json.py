@@ -85,6 +85,7 @@ def report_dict(r: Report) -> dict:
             "asymmetry": _asymmetry(r.summary.asymmetry),
         },
         "advice": [asdict(a) for a in r.advice],
+        "files": list(r.files),
     }
     out = report_ready(out)
     out["config"] = json_ready(r.config.to_dict())

@@ -35,6 +35,7 @@ from valguscam.pose.estimator import (
 from valguscam.pose.models import resolve_model, sha256_file
 from valguscam.report.document import SCHEMA_VERSION, ModelInfo, Report, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
+from valguscam.report.opensim import write_mot, write_trc
 from valguscam.run.pipeline import RoundRobin, prefetch
 from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
 
@@ -72,17 +73,32 @@ class Analysis:
         """True when no frame had a person in it (the report's status is then no_person)."""
         return not bool(self.track.has_pose.any())
 
-    def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write frames.csv and report.json into `out_dir` itself (made if missing).
+    def save(
+        self, out_dir: str | Path, *, stem: str | None = None, trc: bool = False, mot: bool = False
+    ) -> dict[str, Path]:
+        """Write frames.csv and report.json into `out_dir` itself (made if missing); with `trc`
+        also `<stem>_px.trc` (pixel landmarks), with `mot` `<stem>_angles.mot` (knee angles),
+        named as Sports2D names them (report/opensim.py). stem: default the folder's name.
 
         Each file is written atomically: an interrupted save leaves no half-written file.
-        Returns {"frames_csv": path, "report_json": path}.
+        report.json is written last and lists the files ("files").
+        Returns {"frames_csv": path, ["trc": path, "mot": path,] "report_json": path}.
         Raises OSError if the folder cannot be written.
         """
         out = Path(out_dir)
-        frames = write_frames_csv(out / FRAMES_CSV, self.track, self.metrics, self.findings.reps)
-        report = write_json(out / REPORT_JSON, self.report.to_dict())
-        return {"frames_csv": frames, "report_json": report}
+        stem = stem or out.resolve().name
+        files = {"frames_csv": write_frames_csv(
+            out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
+        )}  # fmt: skip
+        if trc:
+            fixed = repair_leg_swaps(self.track).track  # the labels the metrics were computed on
+            files["trc"] = write_trc(out / f"{stem}_px.trc", fixed)
+        if mot:
+            files["mot"] = write_mot(out / f"{stem}_angles.mot", self.metrics)
+        names = (*(p.name for p in files.values()), REPORT_JSON)
+        report = replace(self.report, files=names)
+        files["report_json"] = write_json(out / REPORT_JSON, report.to_dict())
+        return files
 
 
 @dataclass(frozen=True)
@@ -261,8 +277,11 @@ def analyze_video(
     decoder: str = "auto",
     progress: bool = True,
     exercise: str = "auto",
+    trc: bool = False,
+    mot: bool = False,
 ) -> AnalysisResult:
-    """`analyze` one clip and save frames.csv and report.json to `<out_dir>/<video stem>/`.
+    """`analyze` one clip and save frames.csv and report.json to `<out_dir>/<video stem>/`;
+    `trc`, `mot`: also the OpenSim files (see `Analysis.save`).
 
     The CLI's function. Arguments and errors as for `analyze` (cfg: a Config); also raises
     OSError if the output folder cannot be written.
@@ -272,7 +291,7 @@ def analyze_video(
     )
     start = time.perf_counter()
     dest = Path(out_dir) / _output_name(video)
-    files = analysis.save(dest)
+    files = analysis.save(dest, stem=_output_name(video), trc=trc, mot=mot)
     timings = {**analysis.timings_s, "write": time.perf_counter() - start}
     kept = {f.name: getattr(analysis, f.name) for f in fields(Analysis)}
     return AnalysisResult(**{**kept, "timings_s": timings}, out_dir=dest, files=files)
