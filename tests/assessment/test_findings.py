@@ -114,7 +114,7 @@ def test_forced_exercise_is_reported(videos_dir, model_path, tmp_path):
 def test_front_squats_with_knees_out_over_the_toes_get_no_varus(clip_track, name):
     # at depth these knees travel 0.1-0.27 thigh lengths outward and read -40..-120 deg of 2D
     # FPPA: the coaching target, never varus
-    metrics, f = post_process(clip_track(name), CFG, "auto")
+    _, metrics, f = post_process(clip_track(name), CFG, "auto")
     assert f.reps and f.assessment.varus_events == ()
     for side in f.assessment.sides.values():
         assert side.verdict != "varus"
@@ -123,7 +123,7 @@ def test_front_squats_with_knees_out_over_the_toes_get_no_varus(clip_track, name
 
 def test_the_leg_swap_in_cam02_is_repaired_before_any_metric(clip_track):
     raw = clip_track("sample:cam02.mp4")
-    metrics, f = post_process(raw, CFG, "auto")
+    _, metrics, f = post_process(raw, CFG, "auto")
     swapped = metrics.swapped
     assert 15 <= swapped.sum() <= 35  # MediaPipe swapped the legs at about 0.7-1.2 s
     assert raw.t_s[swapped].min() >= 0.6 and raw.t_s[swapped].max() <= 1.25

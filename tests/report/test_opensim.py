@@ -114,7 +114,7 @@ def synthetic():
     track = squat_track(t, squat_flexion(t, 60.0), {Side.LEFT: 0.04 * np.ones(len(t))})
     track.xy[50:55] = np.nan
     track.xy[80, Landmark.LEFT_KNEE] = np.nan
-    metrics, _ = post_process(track, Config(), "auto")
+    _, metrics, _ = post_process(track, Config(), "auto")
     return track, metrics
 
 

@@ -14,7 +14,7 @@ plain per-side summary of the clip. Results keep full precision; the report roun
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -124,6 +124,8 @@ class Assessment:
 
     events / varus_events hold only judged events (the judged leg, inside reps when reps exist,
     and only for a frontal or oblique view). Times in seconds, angles in degrees.
+    excursions: per side, the knee's travel over the foot at depth per frame (depth.py), the
+    arrays the knee-over-foot events and rep figures were computed from.
     """
 
     view: str
@@ -135,10 +137,14 @@ class Assessment:
     asymmetry: Asymmetry
     warnings: tuple[str, ...] = ()
     tracking: TrackingAsymmetry | None = None
+    excursions: dict[str, DepthExcursion] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dict, rounded as the report is (report.jsonable); NaN becomes None."""
-        return report_ready(asdict(self))
+        """Plain JSON-ready dict, rounded as the report is (report.jsonable); NaN becomes None.
+        The per-frame excursion arrays are left out (frames.csv is their place)."""
+        out = asdict(self)
+        out.pop("excursions")
+        return report_ready(out)
 
 
 def _judged_frames(
@@ -377,4 +383,5 @@ def assess(
         asymmetry=asymmetry(sides, cfg),
         warnings=tuple(warnings),
         tracking=tracking_asymmetry(rows, depth_cfg.asymmetry_sdd_tl),
+        excursions=exc,
     )

@@ -7,6 +7,7 @@ Heavy imports (mediapipe, cv2, scipy) happen inside commands so `valguscam --hel
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
@@ -133,10 +134,8 @@ def analyze(
         from valguscam.run.analyze import baseline_from_clip
 
         given = baseline_from_clip(baseline_clip, cfg, model=model, decoder=decoder)
-        cfg = load_config(
-            config_path,
-            [*overrides, *(f"baseline.{s}_fppa_deg={v!r}" for s, v in given.items())],
-        )
+        fixed = {f"{side}_fppa_deg": value for side, value in given.items()}
+        cfg = dataclasses.replace(cfg, baseline=dataclasses.replace(cfg.baseline, **fixed))
     result = analyze_video(
         video, out_dir, cfg, model=model, decoder=decoder, progress=not (no_progress or quiet),
         exercise=exercise, trc=trc, mot=mot,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valguscam.assessment.depth import depth_excursion
 from valguscam.landmarks import LEGS, Side
 from valguscam.types import KneePosition, ValgusEvent
 
@@ -77,22 +76,6 @@ def leg_points(xy: np.ndarray, side: str) -> np.ndarray:
     return xy[:, [leg.hip, leg.knee, leg.ankle, leg.heel, leg.toe]]
 
 
-def unswapped_xy(xy: np.ndarray, swapped: np.ndarray | None) -> np.ndarray:
-    """(T, 33, 2) with left and right legs exchanged back on frames the leg-swap repair
-    flagged (KneeMetrics.swapped), so the drawn sides match the metrics."""
-    if swapped is None or not np.any(swapped):
-        return xy
-    out = xy.copy()
-    for a, b in zip(_leg_ids("left"), _leg_ids("right"), strict=True):
-        out[swapped, a], out[swapped, b] = xy[swapped, b], xy[swapped, a]
-    return out
-
-
-def _leg_ids(side: str) -> list[int]:
-    leg = LEGS[Side(side)]
-    return [leg.hip, leg.knee, leg.ankle, leg.heel, leg.toe]
-
-
 def target_zones(
     pts: np.ndarray, other_hip: np.ndarray, lateral_fw: float, breadth_ratio: float
 ) -> np.ndarray:
@@ -145,22 +128,22 @@ def banner_text(event: ValgusEvent) -> str:
 def states_from_analysis(analysis) -> list[OverlayState]:
     """One OverlayState per frame of `analysis` (a run.analyze.Analysis): (T,) states.
 
-    Points from the raw track (what the model saw, legs un-swapped where repaired); positions,
-    FPPA (only on valid frames), the travel at depth, reps and judged events from the analysis.
+    Points from the analysis's track (unsmoothed, leg swaps repaired: the labels the metrics
+    use); positions, FPPA (only on valid frames), the travel at depth, reps and judged events
+    from the analysis.
     """
     metrics, findings = analysis.metrics, analysis.findings
     cfg = analysis.report.config
-    xy = unswapped_xy(analysis.track.xy, metrics.swapped)
+    xy = analysis.track.xy
     n = len(xy)
     reps = list(findings.reps)
-    hip_w = metrics.hip_width_px if metrics.hip_width_px is not None else np.full(n, np.nan)
     sides = {}
     for s in SIDES:
         pts = leg_points(xy, s)
         other = leg_points(xy, "right" if s == "left" else "left")[:, 0]
         zone = target_zones(pts, other, cfg.knee_foot.lateral_edge_fw,
                             cfg.knee_foot.foot_breadth_shank_ratio)  # fmt: skip
-        exc = depth_excursion(metrics, s, reps, hip_w, cfg.depth)
+        exc = findings.assessment.excursions[s]
         sides[s] = _side_states(metrics, s, pts, zone, exc, cfg.validity)
     rep_now, done = _rep_arrays(reps, n)
     banners = _banners(findings.assessment.events, n)

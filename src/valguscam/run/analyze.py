@@ -50,7 +50,9 @@ REPORT_JSON = "report.json"
 class Analysis:
     """One analyzed clip, in memory: what `analyze` returns. Nothing is written until `save`.
 
-    track: the raw (unsmoothed) PoseTrack, one row per decoded frame (pixels, seconds).
+    track: the unsmoothed PoseTrack, one row per decoded frame (pixels, seconds), with
+        MediaPipe's left/right leg swaps repaired (metrics.swapped says where): the labels
+        every metric, plot, overlay and export uses.
     metrics: knee metrics per frame, computed on the cleaned track (angles in degrees).
     findings: view, reps, exercise, verdicts and advice.
     report: the typed Report (report/model.py); `report.to_dict()` is what report.json holds.
@@ -91,8 +93,7 @@ class Analysis:
             out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
         )}  # fmt: skip
         if trc:
-            fixed = repair_leg_swaps(self.track).track  # the labels the metrics were computed on
-            files["trc"] = write_trc(out / f"{stem}_px.trc", fixed)
+            files["trc"] = write_trc(out / f"{stem}_px.trc", self.track)
         if mot:
             files["mot"] = write_mot(out / f"{stem}_angles.mot", self.metrics)
         names = (*(p.name for p in files.values()), REPORT_JSON)
@@ -215,26 +216,29 @@ def analyze(
         raw = estimate_track(source, model_path, cfg, progress, state)
     info = _with_count(info, raw)
     start = time.perf_counter()
-    metrics, findings = post_process(raw, cfg, exercise)
+    track, metrics, findings = post_process(raw, cfg, exercise)
     name = str(model) if model is not None else cfg.pose.model
     model_info = ModelInfo(name=name, path=str(model_path), sha256=sha256_file(model_path))
-    report = build_report(info, model_info, cfg, raw, metrics, state, findings)
+    report = build_report(info, model_info, cfg, track, metrics, state, findings)
     state.timings_s["post"] = time.perf_counter() - start
     return Analysis(
-        raw, metrics, findings, report, info, interrupted=not state.complete,
+        track, metrics, findings, report, info, interrupted=not state.complete,
         timings_s=dict(state.timings_s),
     )  # fmt: skip
 
 
-def post_process(raw: PoseTrack, cfg: Config, exercise: str) -> tuple[KneeMetrics, Findings]:
+def post_process(
+    raw: PoseTrack, cfg: Config, exercise: str
+) -> tuple[PoseTrack, KneeMetrics, Findings]:
     """Leg-swap repair, clean-up, body measures, knee metrics and movement findings of a raw
-    track. Every later stage reads the repaired track and the one set of body measures."""
+    track: (the repaired track, metrics, findings). Every later stage reads the repaired track
+    and the one set of body measures."""
     repaired = repair_leg_swaps(raw)
     fixed = repaired.track
     body = measure_body(fixed, cfg.movement)
     metrics = compute_metrics(clean_track(fixed, cfg.smoothing), fixed.visibility, cfg, body)
     findings = find_movement(fixed, metrics, cfg, exercise, body)
-    return replace(metrics, swapped=repaired.swapped), findings
+    return fixed, replace(metrics, swapped=repaired.swapped), findings
 
 
 def _as_config(config: Config | str | Path | None) -> Config:
