@@ -4,6 +4,7 @@ subprocesses, the real model, real headless Chromium and pdftotext: both must be
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -89,3 +90,5 @@ def test_analyze_html_pdf(squats_clip, tmp_path):
     assert (folder / "report.html").is_file()
     assert (folder / "report.pdf").read_bytes()[:5] == b"%PDF-"
     assert f"wrote {folder / 'report.pdf'}" in proc.stdout
+    listed = json.loads((folder / "report.json").read_text())["files"]
+    assert listed[-2:] == ["report.html", "report.pdf"]

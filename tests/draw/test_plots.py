@@ -158,6 +158,8 @@ def test_plot_command_writes_the_files(with_event):
     for name in plots.PLOT_NAMES:
         check_png(folder / f"{name}.png")
         assert f"wrote {folder / name}.svg" in run.output
+    listed = json.loads((folder / "report.json").read_text())["files"]
+    assert {f"{n}.{f}" for n in plots.PLOT_NAMES for f in ("png", "svg")} <= set(listed)
 
 
 @pytest.mark.parametrize("what", ["missing", "empty"])
@@ -179,3 +181,6 @@ def test_analyze_plots_writes_them_beside_the_report(clip_path, tmp_path):
     assert run.exit_code == 0, run.output
     for name in plots.PLOT_NAMES:
         check_png(tmp_path / "squats" / f"{name}.png")
+    listed = json.loads((tmp_path / "squats" / "report.json").read_text())["files"]
+    assert listed[:2] == ["frames.csv", "report.json"]
+    assert listed[2:] == [f"{name}.png" for name in plots.PLOT_NAMES]

@@ -145,3 +145,5 @@ def test_cli_writes_video_and_key_frames(short_clip, tmp_path, capsys):
     assert f"wrote {folder / 'annotated.mp4'}" in capsys.readouterr().out
     t_out, _ = decode(folder / "annotated.mp4")
     assert len(t_out) == N_FRAMES
+    listed = valguscam.load_report(folder)["files"]
+    assert {"annotated.mp4", "key_frames.png", "report.json", "frames.csv"} <= set(listed)

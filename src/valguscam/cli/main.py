@@ -203,9 +203,12 @@ def _write_report_page(folder, pdf: bool) -> None:
     page = write_html_report(folder)
     click.echo(f"wrote {page}")
     if pdf:
+        from valguscam.report.folder import list_in_report
         from valguscam.run.browser import print_pdf
 
-        click.echo(f"wrote {print_pdf(page, page.with_name(PDF_NAME))}")
+        pdf_path = print_pdf(page, page.with_name(PDF_NAME))
+        list_in_report(page.parent, [pdf_path])
+        click.echo(f"wrote {pdf_path}")
 
 
 @cli.command("report")

@@ -261,6 +261,9 @@ def save_figures(
 def plot_result_folder(folder: str | Path, formats: Iterable[str] = ("png",)) -> list[Path]:
     """Draw the plots of a result folder (report.json + frames.csv) into that folder."""
     from valguscam.draw.results import load_result
+    from valguscam.report.folder import list_in_report
 
     result = load_result(folder)
-    return save_figures(make_figures(result.report, result.frames), result.folder, formats)
+    written = save_figures(make_figures(result.report, result.frames), result.folder, formats)
+    list_in_report(result.folder, written)
+    return written

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from valguscam.report.atomic import atomic_open
+from valguscam.report.folder import list_in_report
 
 HTML_NAME = "report.html"
 PDF_NAME = "report.pdf"
@@ -46,4 +47,5 @@ def write_html_report(folder: str | Path) -> Path:
     path = result.folder / HTML_NAME
     with atomic_open(path, "w", encoding="utf-8") as fh:
         fh.write(page_for(result.report, result.frames, result.folder))
+    list_in_report(result.folder, [path])
     return path

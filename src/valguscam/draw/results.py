@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from valguscam.errors import InputError
+from valguscam.report.folder import FRAMES_CSV, REPORT_JSON
 
-FRAMES_CSV = "frames.csv"
-REPORT_JSON = "report.json"
 TEXT_COLUMNS = frozenset({"knee_position_left", "knee_position_right", "phase"})
 """frames.csv columns kept as text; every other column is read as float (NaN where empty)."""
 

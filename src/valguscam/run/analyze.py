@@ -35,15 +35,12 @@ from valguscam.pose.estimator import (
 from valguscam.pose.models import resolve_model, sha256_file
 from valguscam.report.document import SCHEMA_VERSION, ModelInfo, Report, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
+from valguscam.report.folder import FRAMES_CSV, REPORT_JSON
 from valguscam.report.opensim import write_mot, write_trc
 from valguscam.run.pipeline import RoundRobin, prefetch
 from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
 
 log = logging.getLogger(__name__)
-
-
-FRAMES_CSV = "frames.csv"
-REPORT_JSON = "report.json"
 
 
 @dataclass(frozen=True)

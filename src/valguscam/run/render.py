@@ -27,6 +27,7 @@ from valguscam.draw.overlay_state import OverlayState, face_boxes, states_from_a
 from valguscam.errors import InputError
 from valguscam.media.sources import open_source
 from valguscam.media.writer import VideoWriter
+from valguscam.report.folder import list_in_report
 from valguscam.run.pipeline import prefetch
 
 ANNOTATED_MP4 = "annotated.mp4"
@@ -167,9 +168,14 @@ def render_outputs(
     """The CLI's entry: the annotated video (with the strip from the same pass) when
     `video_out` is given, else only the strip when `key_frames_out` is given."""
     if video_out is not None:
-        return write_annotated_video(
+        done = write_annotated_video(
             video_path, analysis, video_out, blur_faces, key_frames_out, decoder
         )
-    if key_frames_out is not None:
-        return write_key_frames(video_path, analysis, key_frames_out, blur_faces, decoder)
-    return RenderResult(None, None, 0, 0.0)
+    elif key_frames_out is not None:
+        done = write_key_frames(video_path, analysis, key_frames_out, blur_faces, decoder)
+    else:
+        return RenderResult(None, None, 0, 0.0)
+    for path in (done.video, done.key_frames):
+        if path is not None:
+            list_in_report(Path(path).parent, [path])
+    return done
