@@ -184,3 +184,33 @@ def test_analyze_plots_writes_them_beside_the_report(clip_path, tmp_path):
     listed = json.loads((tmp_path / "squats" / "report.json").read_text())["files"]
     assert listed[:2] == ["frames.csv", "report.json"]
     assert listed[2:] == [f"{name}.png" for name in plots.PLOT_NAMES]
+
+
+@pytest.mark.parametrize(
+    ("clip", "view", "judged"),
+    [
+        ("shared:lnewco/IMG_7060.mov", "frontal", True),
+        ("shared:tommyhill/squat1.mp4", "sagittal", False),
+    ],
+)
+def test_every_figure_kind_and_format_on_a_phone_clip_and_a_side_view(
+    clip_path, tmp_path, clip, view, judged
+):
+    """IMG_7060 (portrait iPhone, one deep squat) and a side view: PNG, SVG and PDF of each
+    figure, the conventions on the axes, invalid stretches named, a side view not judged."""
+    folder = tmp_path / "result"
+    valguscam.analyze(clip_path(clip)).save(folder)
+    written = plots.plot_result_folder(folder, ("png", "svg", "pdf"))
+    assert len(written) == 3 * len(plots.PLOT_NAMES)
+    for name in plots.PLOT_NAMES:
+        check_png(folder / f"{name}.png")
+        assert (folder / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert "<svg" in (folder / f"{name}.svg").read_text()[:2000]
+    result = load_result(folder)
+    figs = plots.make_figures(result.report, result.frames)
+    angle = labels(figs["knee_angle"])
+    assert plots.FPPA_LABEL in angle and "subject's left" in angle and f"{view} view" in angle
+    legend = [t.get_text() for t in figs["knee_angle"].legends[0].get_texts()]
+    assert any(t.startswith("not valid") for t in legend), legend
+    assert ("not judged" in angle) is (not judged)
+    assert "hip widths" in labels(figs["knee_over_foot"])

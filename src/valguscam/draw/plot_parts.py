@@ -39,7 +39,8 @@ def title(report: dict, what: str) -> str:
     exercise = str((report.get("exercise") or {}).get("label") or "unknown").replace("_", " ")
     n = (report.get("summary") or {}).get("rep_count", len(report.get("reps") or ()))
     verdicts = ", ".join(f"{side} knee: {verdict_text(report, side)}" for side in SIDES)
-    return f"{what}: {clip}\n{view} view, {exercise}, {n} reps; {verdicts}"
+    reps = f"{n} rep" if n == 1 else f"{n} reps"
+    return f"{what}: {clip}\n{view} view, {exercise}, {reps}; {verdicts}"
 
 
 def not_assessed_note(report: dict, side: str) -> str | None:

@@ -172,9 +172,12 @@ def knee_over_foot_figure(report: dict, frames: dict[str, np.ndarray]) -> Any:
     return fig
 
 
-def _rep_bars(ax: Any, report: dict, key: str, error: float, threshold: float) -> bool:
+def _rep_bars(
+    ax: Any, report: dict, key: str, error: float, threshold: float, held_s: float
+) -> bool:
     """Grouped left/right bars of reps[i][side][key] with +/- `error` bars and a threshold
-    line; a side not judged in a rep is drawn hatched. Returns whether any bar was drawn."""
+    line (an event needs the value beyond it for `held_s` seconds); a side not judged in a rep
+    is drawn hatched. Returns whether any bar was drawn."""
     reps = report.get("reps") or ()
     x = np.arange(1, len(reps) + 1)
     drawn = False
@@ -196,7 +199,7 @@ def _rep_bars(ax: Any, report: dict, key: str, error: float, threshold: float) -
     ax.axhline(0, color="black", lw=0.6)
     ax.axhline(threshold, color=pp.EVENT_COLOR, ls="--", lw=1.2)
     ax.annotate(
-        f"collapse threshold +{threshold:g}", (0.005, threshold),
+        f"collapse threshold +{threshold:g} (held >= {held_s:g} s)", (0.005, threshold),
         xycoords=ax.get_yaxis_transform(), ha="left", va="center", fontsize="small",
         color="#7A3B66", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
     )  # fmt: skip
@@ -211,12 +214,13 @@ def reps_figure(report: dict) -> Any:
     fig, axes = _new_figure(2, 7.0)
     enter_tl = report["config"].get("depth", {}).get("enter_tl", 0.1)
     enter_deg = report["config"].get("events", {}).get("enter_deg", 8.0)
+    held_s = report["config"].get("events", {}).get("min_duration_s", 0.1)
     panels = (
         (axes[0], "excursion_at_depth_tl", enter_tl, TRAVEL_LABEL, "thigh lengths"),
         (axes[1], "peak_dynamic_fppa_deg", enter_deg, DYNAMIC_LABEL, "deg"),
     )
     for ax, key, err, ylabel, unit in panels:
-        if not _rep_bars(ax, report, key, err, err):
+        if not _rep_bars(ax, report, key, err, err, held_s):
             pp.note_in_panel(ax, "no rep with a value for either knee")
         ax.set_ylabel(ylabel)
         ax.errorbar([], [], yerr=[], color="black", capsize=3,
