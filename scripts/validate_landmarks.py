@@ -360,7 +360,7 @@ METHOD = """\
   statistics. The error is also computed with MediaPipe's left/right swapped; a **side swap**
   is counted when the swapped mean hip/knee/ankle error is below half the as-labelled one.
   Swapped persons would stay in the statistics with their as-labelled (large) errors.
-- **FPPA** (frontal plane projection angle, `valguscam.kinematics.fppa_deg`; + = valgus, knee
+- **FPPA** (frontal plane projection angle, `valguscam.body.geometry.fppa_deg`; + = valgus, knee
   medial of the hip-ankle line, medial = toward the other hip) per leg where the annotation has
   that leg's hip, knee and ankle and the other hip, once from the annotation and once from
   MediaPipe (with MediaPipe's own side labels); reported as the absolute difference.

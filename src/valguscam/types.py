@@ -226,7 +226,8 @@ class KneeMetrics:
     knee_hip_ratio: knee separation / hip separation (Noyes screen).
     yaw_deg: estimated camera-to-body yaw from world landmarks, 0 = frontal, 90 = side view.
     depth: pelvis depth (body/measures.py), fraction of the standing hip height (0 = standing).
-    hip_width_px: 2D hip width per frame, pixels (converts knee_foot to other units).
+    hip_width_px: 2D hip width per frame of the track the metrics were computed on, pixels: the
+        width knee_foot is divided by (converts knee_foot to other units).
     swapped: (T,) bool, frames whose leg labels MediaPipe had exchanged and that were swapped
     back before any metric (body/legswap.py); None when no repair ran.
     dynamic_fppa_deg per side = fppa_deg - baseline.fppa_deg (see `dynamic`).

@@ -96,17 +96,19 @@ def flexion_deg(
 
 
 def knee_foot_offset(
-    knee: np.ndarray, toe: np.ndarray, hip: np.ndarray, other_hip: np.ndarray
+    knee: np.ndarray, foot: np.ndarray, hip: np.ndarray, other_hip: np.ndarray
 ) -> np.ndarray:
-    """Knee offset from the big-toe line along the hip line, in hip widths, (...,).
+    """Knee offset from the foot's line along the hip line, in hip widths, (...,).
 
-    Positive = knee medial of the big-toe line (valgus direction), negative = lateral.
-    The big-toe line is the vertical through MediaPipe's foot_index point. Normalising by the
-    2D hip width makes it independent of camera distance.
+    foot: (..., 2) the point the foot's line goes through; body/knee.py passes mid-foot (half
+    way between the ankle and MediaPipe's foot_index, near the second toe), so on a turned-out
+    foot the line follows the turn-out. Positive = knee medial of that line (valgus
+    direction), negative = lateral. Normalising by the 2D hip width makes it independent of
+    camera distance.
     """
     lateral = lateral_axis(hip, other_hip)
     hip_width = np.linalg.norm(np.asarray(hip, float) - other_hip, axis=-1)
-    lateral_offset = np.sum((np.asarray(knee, float) - toe) * lateral, axis=-1)
+    lateral_offset = np.sum((np.asarray(knee, float) - foot) * lateral, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return -lateral_offset / hip_width
 
@@ -121,8 +123,9 @@ def classify_knee_position(
     """KneePosition codes (int8, (...,)) from `knee_foot` offsets (hip widths, + = medial).
 
     foot_width_hw: the foot's width in hip widths, a scalar or (...,) per frame.
-    The offset becomes u = -knee_foot / foot_width_hw: foot widths lateral of MediaPipe's
-    foot_index (near the second toe). The big toe is centred `big_toe_offset_fw` medial of it.
+    The offset becomes u = -knee_foot / foot_width_hw: foot widths lateral of the foot's line
+    (knee_foot_offset: through mid-foot, towards the second toe). The big toe is centred
+    `big_toe_offset_fw` medial of it.
     u < -(offset + half): inside; up to -(offset - half): big_toe; up to `lateral_edge_fw`:
     target (mid-outside of the foot); beyond: outside. NaN -> UNKNOWN.
     """

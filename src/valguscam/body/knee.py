@@ -44,9 +44,10 @@ def _side_metrics(
     # foot does.
     knee_foot = kin.knee_foot_offset(knee, (ankle + toe) / 2.0, hip, other_hip)
     kf = cfg.knee_foot
-    # Foot width from the standing shank length (anthropometry), in hip widths per frame.
+    # Foot width from the standing shank length (anthropometry), in hip widths per frame: the
+    # same hip width (this track's) that knee_foot is divided by.
     standing_shank_px = body.shank_px[side]
-    hip_width_px = body.hip_width_px
+    hip_width_px = np.linalg.norm(hip - other_hip, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_width = kf.foot_breadth_shank_ratio * standing_shank_px / hip_width_px
     position = kin.classify_knee_position(
@@ -105,6 +106,7 @@ def compute_metrics(
         t_s=track.t_s, left=left, right=right,
         kasr=kin.separation_ratio(*knees, *ankles, axis),
         knee_hip_ratio=kin.separation_ratio(*knees, *hips, axis),
-        yaw_deg=body.yaw_deg, depth=body.depth, hip_width_px=body.hip_width_px,
+        yaw_deg=body.yaw_deg, depth=body.depth,
+        hip_width_px=np.linalg.norm(hips[0] - hips[1], axis=-1),
         baseline={"left": base_l, "right": base_r},
     )  # fmt: skip
