@@ -1,0 +1,179 @@
+"""`valguscam live`: knee feedback while the person squats, from a webcam or a paced clip.
+
+One loop (the only one here): a capture thread hands over the newest frame (media/camera.py,
+no queue, frames the loop cannot keep up with are dropped and counted), the landmarker runs
+on it (VIDEO running mode with monotonic millisecond timestamps, on a copy shrunk to
+`max_side` pixels), the session's online stages turn it into a HUD state
+(run/live_session.py) and draw/hud.py draws it, mirrored for display only. At the end
+(q/Esc, --duration, Ctrl-C, end of the clip, a camera that stopped) the processed frames go
+through the offline stages exactly as in `analyze` (post_process, build_report), and the
+same frames.csv and report.json are written, plus a `live` section (frames captured,
+processed, dropped, fps, latency capture->HUD shown) and with `record` raw.mp4 and hud.mp4.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from valguscam.config import Config
+from valguscam.errors import InputError
+from valguscam.media.camera import LatestFrame, downscale
+from valguscam.media.sources import VideoFileSource, WebcamSource
+from valguscam.pose.estimator import PoseEstimator, PoseSample
+from valguscam.pose.models import resolve_model
+from valguscam.run.live_output import LiveStats, Recorder, Screens, save_session
+from valguscam.run.live_session import LiveSession
+
+log = logging.getLogger(__name__)
+
+MAX_SIDE = 640
+"""Default longest side, pixels, of the copy the landmarker sees (landmarks are scaled back)."""
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """How to run a live session.
+
+    camera: webcam index, or None with `source` (a video file played in real time as if it
+    were a camera). mirror: flip the display (None = mirror a webcam, not a file).
+    exercise: as for analyze. out_dir: results go to out_dir/<name>/. record: also write
+    raw.mp4 and hud.mp4 there. duration_s: stop after this many seconds (None = until q).
+    headless: no window. max_side: the landmarker's input size, pixels (0 = full frame).
+    model: pose model name or path (None = the config's).
+    """
+
+    camera: int | None = 0
+    source: Path | None = None
+    mirror: bool | None = None
+    exercise: str = "auto"
+    out_dir: Path = Path("out")
+    record: bool = False
+    duration_s: float | None = None
+    headless: bool = False
+    max_side: int = MAX_SIDE
+    model: str | None = None
+    snapshots: list[Path] = field(default_factory=list)
+
+    @property
+    def mirrored(self) -> bool:
+        return self.mirror if self.mirror is not None else self.source is None
+
+    @property
+    def name(self) -> str:
+        """The output folder's name: the clip's stem, or camera<N>-<UTC time>."""
+        if self.source is not None:
+            return Path(self.source).stem
+        return f"camera{self.camera}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """A finished session: the folder and files written, the stats, and why it ended
+    ("quit", "duration", "end", "interrupted", "camera"); error: the camera's one-line
+    problem when it stopped, else None. analysis: the offline Analysis of the session."""
+
+    out_dir: Path
+    files: dict[str, Path]
+    stats: LiveStats
+    ended: str
+    analysis: object
+    error: str | None = None
+
+
+def _open(opts: LiveOptions):
+    if opts.source is not None:
+        return VideoFileSource(opts.source)
+    return WebcamSource(opts.camera if opts.camera is not None else 0)
+
+
+def _detect(est: PoseEstimator, rgb: np.ndarray, t_s: float, max_side: int) -> PoseSample:
+    """Landmarks of `rgb` in its own pixels, found on a copy at most max_side pixels long."""
+    small, factor = downscale(rgb, max_side)
+    sample = est.detect(small, t_s)
+    return sample if factor == 1.0 else replace(sample, xy=sample.xy * factor)
+
+
+def run_live(opts: LiveOptions, cfg: Config) -> LiveResult:
+    """Run one live session and save it (see the module doc). Returns a LiveResult.
+
+    Raises InputError for a missing or busy camera, a bad clip or no display without
+    --headless; ModelError for a bad pose model. A camera that stops mid-session does not
+    raise: the session so far is saved and LiveResult.error says what happened.
+    """
+    source = _open(opts)  # a bad camera or clip is named before the model loads
+    model_path = resolve_model(opts.model or cfg.pose.model)
+    info = source.info
+    dest = Path(opts.out_dir) / opts.name
+    dest.mkdir(parents=True, exist_ok=True)
+    session = LiveSession(cfg, info.width, info.height)
+    stats = LiveStats()
+    with contextlib.ExitStack() as stack:
+        est = stack.enter_context(PoseEstimator(model_path, cfg.pose))
+        screens = stack.enter_context(Screens(opts.headless, opts.mirrored, dest))
+        rec = stack.enter_context(Recorder(dest, info, opts.record))
+        cam = stack.enter_context(LatestFrame(source, paced=opts.source is not None))
+        ended = _loop(cam, est, session, screens, rec, stats, opts)
+        stats.finish(cam.counts)
+        error = str(cam.error) if cam.error is not None else None
+        if error:
+            ended = "camera"
+        analysis, files = save_session(session, cfg, info, model_path, opts, stats, dest, ended)
+        screens.summary(analysis, stats)
+    return LiveResult(dest, files, stats, ended, analysis, error)
+
+
+def _loop(cam, est, session, screens, rec, stats, opts) -> str:
+    """Process the newest frame until the session ends; returns why it ended."""
+    paused, hud = False, None
+    try:
+        while True:
+            got = cam.next(timeout_s=2.0)
+            if got is None:
+                if cam.ended.is_set():
+                    return "end"
+                continue
+            frame, captured_at = got
+            if opts.duration_s is not None and frame.t_s >= opts.duration_s:
+                return "duration"
+            if not paused or hud is None:
+                sample = _detect(est, frame.rgb, frame.t_s, opts.max_side)
+                hud = session.step(frame.t_s, sample)
+                stats.processed_at(frame.t_s)
+            hud = replace(hud, stats=stats.text(), paused=paused)
+            key, shown = screens.show(frame.rgb, hud)
+            if not paused:
+                stats.latency(time.perf_counter() - captured_at)
+                rec.write(frame, shown)
+            action = _key(key, session, screens, shown)
+            if action == "quit":
+                return "quit"
+            paused = (not paused) if action == "pause" else paused
+    except KeyboardInterrupt:
+        return "interrupted"
+
+
+def _key(key: str | None, session: LiveSession, screens, shown) -> str | None:
+    """Act on a key: q/Esc quit, space pause, c re-take the baseline, s snapshot."""
+    if key in ("q", "esc") or screens.closed():
+        return "quit"
+    if key == "space":
+        return "pause"
+    if key == "c":
+        session.retake_baseline()
+    elif key == "s":
+        screens.snapshot(shown)
+    return None
+
+
+def check_source(path: str | Path) -> Path:
+    """The --source clip as a Path; InputError naming the fix when it is not a file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"--source {p} is not a file; pass a video file (e.g. squat.mp4)")
+    return p
