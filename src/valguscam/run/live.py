@@ -24,7 +24,7 @@ import numpy as np
 from valguscam.config import Config
 from valguscam.errors import InputError
 from valguscam.media.camera import LatestFrame, downscale
-from valguscam.media.sources import VideoFileSource, WebcamSource
+from valguscam.media.sources import FrameSource, VideoFileSource, WebcamSource
 from valguscam.pose.estimator import PoseEstimator, PoseSample
 from valguscam.pose.models import resolve_model
 from valguscam.run.live_output import LiveStats, Recorder, Screens, save_session
@@ -99,14 +99,17 @@ def _detect(est: PoseEstimator, rgb: np.ndarray, t_s: float, max_side: int) -> P
     return sample if factor == 1.0 else replace(sample, xy=sample.xy * factor)
 
 
-def run_live(opts: LiveOptions, cfg: Config) -> LiveResult:
+def run_live(opts: LiveOptions, cfg: Config, source: FrameSource | None = None) -> LiveResult:
     """Run one live session and save it (see the module doc). Returns a LiveResult.
+
+    source: an opened FrameSource to use instead of opts.camera / opts.source (owned: closed
+    at the end); paced in real time when opts.source is set.
 
     Raises InputError for a missing or busy camera, a bad clip or no display without
     --headless; ModelError for a bad pose model. A camera that stops mid-session does not
     raise: the session so far is saved and LiveResult.error says what happened.
     """
-    source = _open(opts)  # a bad camera or clip is named before the model loads
+    source = source or _open(opts)  # a bad camera or clip is named before the model loads
     model_path = resolve_model(opts.model or cfg.pose.model)
     info = source.info
     dest = Path(opts.out_dir) / opts.name
