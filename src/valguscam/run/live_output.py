@@ -25,6 +25,10 @@ from valguscam.run.analyze import REPORT_JSON, Analysis, post_process
 from valguscam.types import Frame, VideoInfo
 
 
+SUMMARY_MS = 4000
+"""How long the summary screen stays in the window (milliseconds) unless a key is pressed."""
+
+
 @dataclass
 class LiveStats:
     """Speed of a live session. Latency: capture (the frame handed over by the camera
@@ -120,11 +124,11 @@ class Screens:
         return path
 
     def summary(self, analysis: Analysis, stats: LiveStats) -> np.ndarray:
-        """Draw (and in a window show until a key or 10 s) the end-of-session screen."""
+        """Draw (and in a window show for SUMMARY_MS or until a key) the end-of-session screen."""
         img = summary_picture(analysis, stats)
         save_png(self.dest / "summary.png", img)
         if self.window is not None:
-            self.window.wait_ms = 10_000
+            self.window.wait_ms = SUMMARY_MS
             self.window.show(img)
         return img
 
