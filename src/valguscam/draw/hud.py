@@ -95,22 +95,31 @@ def _countdown(img: np.ndarray, seconds: float, scale: float) -> None:
     _centered(img, f"{max(seconds, 0.0):.0f}", 0.6 * h, 3.0 * scale, WHITE, scale)
 
 
-def _corner(img: np.ndarray, hud: HudState, scale: float) -> None:
-    """Top-right: the rep counter and status; bottom-right: fps and latency."""
-    w, h = img.shape[1], img.shape[0]
+def _right_lines(hud: HudState, scale: float) -> list[tuple[str, float, float]]:
+    """(text, font scale, baseline y) of the top-right block: rep counter, status, PAUSED."""
+    out = []
     if hud.reps is not None:
-        text = f"REPS {hud.reps}"
-        fs = 1.6 * scale
-        tw = cv2.getTextSize(text, FONT, fs, max(1, int(3 * scale)))[0][0]
-        outlined_text(img, text, (w - tw - 16 * scale, 60 * scale), fs, WHITE, scale)
-    lines = [t for t in (hud.status, "PAUSED" if hud.paused else None) if t]
-    for k, text in enumerate(lines):
-        fs = 0.6 * scale
-        tw = cv2.getTextSize(text, FONT, fs, max(1, int(2 * scale)))[0][0]
-        outlined_text(img, text, (w - tw - 16 * scale, (95 + 28 * k) * scale), fs, WHITE, scale)
+        out.append((f"REPS {hud.reps}", 1.6 * scale, 60 * scale))
+    extra = [t for t in (hud.status, "PAUSED" if hud.paused else None) if t]
+    out += [(t, 0.6 * scale, (95 + 28 * k) * scale) for k, t in enumerate(extra)]
+    return out
+
+
+def _corner(img: np.ndarray, hud: HudState, scale: float) -> None:
+    """Top-right on a dark box: the rep counter and status; bottom-right: fps and latency."""
+    w, h = img.shape[1], img.shape[0]
+    lines = _right_lines(hud, scale)
+    thick = max(1, int(2 * scale))
+    if lines:
+        widths = [cv2.getTextSize(t, FONT, fs, thick)[0][0] for t, fs, _ in lines]
+        x0 = int(w - max(widths) - 28 * scale)
+        roi = img[0 : int(lines[-1][2] + 14 * scale), max(x0, 0) :]
+        np.right_shift(roi, PANEL_SHIFT, out=roi)
+        for (text, fs, y), tw in zip(lines, widths, strict=True):
+            outlined_text(img, text, (w - tw - 16 * scale, y), fs, WHITE, scale)
     if hud.stats:
         fs = 0.55 * scale
-        tw = cv2.getTextSize(hud.stats, FONT, fs, max(1, int(2 * scale)))[0][0]
+        tw = cv2.getTextSize(hud.stats, FONT, fs, thick)[0][0]
         outlined_text(img, hud.stats, (w - tw - 12 * scale, h - 12 * scale), fs, WHITE, scale)
 
 

@@ -24,7 +24,6 @@ from valguscam.report.files import write_json
 from valguscam.run.analyze import REPORT_JSON, Analysis, post_process
 from valguscam.types import Frame, VideoInfo
 
-
 SUMMARY_MS = 4000
 """How long the summary screen stays in the window (milliseconds) unless a key is pressed."""
 
@@ -137,8 +136,11 @@ def summary_picture(analysis: Analysis, stats: LiveStats, size=(1280, 720)) -> n
     """The summary screen: reps, per-knee verdicts and the session's speed."""
     r = analysis.report.to_dict()
     lines = [f"reps: {len(r['reps'])} (counted live: {stats.live_reps})"]
-    for side, s in (r.get("summary") or {}).get("sides", {}).items():
-        lines.append(f"{side} knee: {s.get('verdict', 'n/a')}")
+    summary = r.get("summary") or {}
+    for side in ("left", "right"):
+        s = summary.get(side) or {}
+        why = f" ({s['reason']})" if s.get("reason") else ""
+        lines.append(f"{side} knee: {s.get('verdict', 'n/a')}{why}")
     d = stats.to_dict()
     lat = d["latency_ms"]
     if lat["p95"] is not None:
