@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from valguscam.config import Config
+from valguscam.draw.hud import HudState
 from valguscam.errors import InputError
 from valguscam.media.camera import LatestFrame, downscale
 from valguscam.media.sources import FrameSource, VideoFileSource, WebcamSource
@@ -29,6 +31,7 @@ from valguscam.pose.estimator import PoseEstimator, PoseSample
 from valguscam.pose.models import resolve_model
 from valguscam.run.live_output import LiveStats, Recorder, Screens, save_session
 from valguscam.run.live_session import LiveSession
+from valguscam.types import Frame
 
 log = logging.getLogger(__name__)
 
@@ -131,34 +134,80 @@ def run_live(opts: LiveOptions, cfg: Config, source: FrameSource | None = None) 
     return LiveResult(dest, files, stats, ended, analysis, error)
 
 
+@dataclass
+class _Loop:
+    """What the frame loop carries between frames."""
+
+    session: LiveSession
+    screens: object
+    rec: object
+    stats: LiveStats
+    opts: LiveOptions
+    paused: bool = False
+    hud: HudState | None = None
+    frame: Frame | None = None
+    captured_at: float = 0.0
+
+
 def _loop(cam, est, session, screens, rec, stats, opts) -> str:
-    """Process the newest frame until the session ends; returns why it ended."""
-    paused, hud = False, None
-    try:
-        while True:
-            got = cam.next(timeout_s=2.0)
-            if got is None:
-                if cam.ended.is_set():
+    """Process the newest frame until the session ends; returns why it ended.
+
+    Two frames overlap: the pose model runs on the newest frame in a worker thread (the
+    model's native code runs without Python's lock) while this thread feeds the previous
+    frame's landmarks to the session and draws its HUD.
+    """
+    loop = _Loop(session, screens, rec, stats, opts)
+    pending: Future | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="valguscam-pose") as pool:
+        try:
+            while True:
+                got = cam.next(timeout_s=0.5 if loop.paused else 2.0)
+                if got is None and pending is None and cam.ended.is_set():
                     return "end"
-                continue
-            frame, captured_at = got
-            if opts.duration_s is not None and frame.t_s >= opts.duration_s:
-                return "duration"
-            if not paused or hud is None:
-                sample = _detect(est, frame.rgb, frame.t_s, opts.max_side)
-                hud = session.step(frame.t_s, sample)
-                stats.processed_at(frame.t_s)
-            hud = replace(hud, stats=stats.text(), paused=paused)
-            key, shown = screens.show(frame.rgb, hud)
-            if not paused:
-                stats.latency(time.perf_counter() - captured_at)
-                rec.write(frame, shown)
-            action = _key(key, session, screens, shown)
-            if action == "quit":
-                return "quit"
-            paused = (not paused) if action == "pause" else paused
-    except KeyboardInterrupt:
-        return "interrupted"
+                if got is not None and _over(got[0], opts):
+                    return "duration"
+                nxt = None
+                if got is not None and not loop.paused:
+                    nxt = pool.submit(_detect_item, est, got, opts.max_side)
+                ended = _show(loop, pending.result() if pending is not None else None)
+                pending = nxt
+                if ended:
+                    return ended
+        except KeyboardInterrupt:
+            return "interrupted"
+        finally:
+            if pending is not None:
+                pending.cancel()
+
+
+def _over(frame: Frame, opts: LiveOptions) -> bool:
+    return opts.duration_s is not None and frame.t_s >= opts.duration_s
+
+
+def _detect_item(est: PoseEstimator, got: tuple[Frame, float], max_side: int):
+    frame, captured_at = got
+    return frame, captured_at, _detect(est, frame.rgb, frame.t_s, max_side)
+
+
+def _show(loop: _Loop, item) -> str | None:
+    """Feed one detected frame (or, paused, none) to the session, show the HUD, act on keys;
+    returns "quit" when the session should end."""
+    if item is None and loop.hud is None:
+        return None
+    if item is not None:
+        frame, captured_at, sample = item
+        loop.hud = loop.session.step(frame.t_s, sample)
+        loop.stats.processed_at(frame.t_s)
+        loop.frame, loop.captured_at = frame, captured_at
+    hud = replace(loop.hud, stats=loop.stats.text(), paused=loop.paused)
+    key, shown = loop.screens.show(loop.frame.rgb, hud)
+    if item is not None:
+        loop.stats.latency(time.perf_counter() - loop.captured_at)
+        loop.rec.write(loop.frame, shown)
+    action = _key(key, loop.session, loop.screens, shown)
+    if action == "pause":
+        loop.paused = not loop.paused
+    return "quit" if action == "quit" else None
 
 
 def _key(key: str | None, session: LiveSession, screens, shown) -> str | None:
