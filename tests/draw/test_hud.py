@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 
 from valguscam.draw.hud import (
+    CUE_COLOR,
     SETUP_COLOR,
     HudState,
     mirror_state,
     render_hud,
     render_summary,
 )
-from valguscam.draw.overlay import BANNER_COLOR, POSITION_COLOR, WHITE
+from valguscam.draw.overlay import POSITION_COLOR, WHITE
 from valguscam.draw.overlay_state import OverlayState, SideState
 from valguscam.types import KneePosition
 
@@ -89,13 +90,10 @@ def test_countdown_rep_counter_and_cue():
     reps = render_hud(FRAME, _state(reps=7))
     corner = (slice(0, 80), slice(W - 300, W))
     assert _near(reps[corner], WHITE).sum() > _near(base[corner], WHITE).sum() + 300
-    cue = OverlayState(base_overlay := _state().overlay.left, _state().overlay.right,
-                       banner="knee over the mid-outside of your foot")  # fmt: skip
-    assert base_overlay.position is KneePosition.INSIDE
-    with_cue = render_hud(FRAME, HudState(overlay=cue))
-    red = np.array(BANNER_COLOR) * 0.75 + 90 * 0.25
-    assert _near(with_cue[:20], red).mean() > 0.5
-    assert _near(base[:20], red).mean() == 0
+    with_cue = render_hud(FRAME, _state(cue="left knee: knee over the mid-outside of your foot"))
+    bottom = slice(H - 110, H - 30)
+    assert _near(with_cue[bottom], CUE_COLOR).sum() > 500
+    assert _near(base[bottom], CUE_COLOR).sum() == 0
 
 
 def test_text_scales_with_the_frame():

@@ -23,6 +23,7 @@ from valguscam.draw.overlay_state import OverlayState, SideState
 
 SETUP_COLOR = (255, 200, 40)  # amber: something to fix before counting
 OK_COLOR = (120, 230, 120)
+CUE_COLOR = (255, 120, 90)  # a light red that reads on the dark band
 PANEL_SHIFT = 2  # a text panel darkens the picture to 1 / 2**PANEL_SHIFT (fast, in place)
 
 
@@ -36,6 +37,7 @@ class HudState:
     status: one line under the counter (e.g. "baseline taken: L +2 R +0 deg"), or None.
     reps: reps counted so far, or None before counting starts.
     stats: e.g. "29 fps  latency 31 ms", or None. paused: show "PAUSED".
+    cue: the one coaching cue on screen (large, bottom centre, readable from 2-3 m), or None.
     """
 
     overlay: OverlayState
@@ -45,6 +47,7 @@ class HudState:
     reps: int | None = None
     stats: str | None = None
     paused: bool = False
+    cue: str | None = None
 
 
 def _mirror_side(side: SideState, width: int) -> SideState:
@@ -105,6 +108,13 @@ def _right_lines(hud: HudState, scale: float) -> list[tuple[str, float, float]]:
     return out
 
 
+def _cue(img: np.ndarray, text: str, scale: float) -> None:
+    """The cue: large text on a dark band near the bottom."""
+    h = img.shape[0]
+    _panel(img, int(h - 110 * scale), int(h - 30 * scale))
+    _centered(img, text, h - 55 * scale, 1.4 * scale, CUE_COLOR, scale)
+
+
 def _corner(img: np.ndarray, hud: HudState, scale: float) -> None:
     """Top-right on a dark box: the rep counter and status; bottom-right: fps and latency."""
     w, h = img.shape[1], img.shape[0]
@@ -137,6 +147,8 @@ def render_hud(frame: np.ndarray, hud: HudState, mirror: bool = False) -> np.nda
         _setup(out, hud.problems, scale)
     elif hud.countdown_s is not None:
         _countdown(out, hud.countdown_s, scale)
+    elif hud.cue:
+        _cue(out, hud.cue, scale)
     return out
 
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +61,6 @@ class LiveOptions:
     headless: bool = False
     max_side: int = MAX_SIDE
     model: str | None = None
-    snapshots: list[Path] = field(default_factory=list)
 
     @property
     def mirrored(self) -> bool:

@@ -74,10 +74,12 @@ class LiveSession:
             flex = frame.body.flexion_deg[-1]
             self.counter.update(t_s, float(frame.metrics.depth[-1]), flex)
         overlay, cue = self._overlay(frame)
+        side = f"{cue.side} knee: " if cue is not None else ""
         return HudState(
             overlay=overlay, problems=problems, countdown_s=left,
             status=self.baseline.text() if self.baseline else STAND_STILL,
             reps=self.counter.count if self.counting_from is not None else None,
+            cue=f"{side}{cue.text}" if cue is not None else None,
         )  # fmt: skip
 
     def _use_baseline(self, base: LiveBaseline) -> None:
@@ -116,7 +118,6 @@ class LiveSession:
         rep = self.counter.count + 1 if m.depth[-1] > self.counter.rep_level() else None
         state = OverlayState(
             sides["left"], sides["right"], rep=rep, reps_done=self.counter.count,
-            banner=cue.text if cue else None, banner_side=cue.side if cue else None,
         )  # fmt: skip
         return state, cue
 
