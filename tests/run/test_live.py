@@ -22,7 +22,7 @@ from valguscam.landmarks import Landmark
 from valguscam.media.sources import VideoFileSource
 from valguscam.run.live import LiveOptions, LiveResult, run_live
 
-SECONDS = 4.0
+SECONDS = 3.0
 
 
 @pytest.fixture(scope="module")
