@@ -126,3 +126,12 @@ def test_bad_source_and_both_inputs(tmp_path, clip_path):
     clip = str(clip_path("sample:squats.mp4"))
     result = CliRunner().invoke(cli, ["live", "--source", clip, "--camera", "0", "--headless"])
     assert result.exit_code == 2 and "pass one of them" in result.output
+
+
+def test_bad_model_is_one_line_and_exit_3(tmp_path, clip_path):
+    clip = str(clip_path("sample:squats.mp4"))
+    args = ["live", "--source", clip, "--headless", "--model", str(tmp_path / "no.task"),
+            "--out", str(tmp_path)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3
+    assert len(result.output.strip().splitlines()) == 1 and "no.task" in result.output

@@ -112,13 +112,14 @@ def run_live(opts: LiveOptions, cfg: Config, source: FrameSource | None = None) 
     raise: the session so far is saved and LiveResult.error says what happened.
     """
     source = source or _open(opts)  # a bad camera or clip is named before the model loads
-    model_path = resolve_model(opts.model or cfg.pose.model)
     info = source.info
     dest = Path(opts.out_dir) / opts.name
-    dest.mkdir(parents=True, exist_ok=True)
     session = LiveSession(cfg, info.width, info.height)
     stats = LiveStats()
     with contextlib.ExitStack() as stack:
+        stack.callback(source.close)  # also when the model fails to load
+        model_path = resolve_model(opts.model or cfg.pose.model)
+        dest.mkdir(parents=True, exist_ok=True)
         est = stack.enter_context(PoseEstimator(model_path, cfg.pose))
         screens = stack.enter_context(Screens(opts.headless, opts.mirrored, dest))
         rec = stack.enter_context(Recorder(dest, info, opts.record))
@@ -128,6 +129,8 @@ def run_live(opts: LiveOptions, cfg: Config, source: FrameSource | None = None) 
         error = str(cam.error) if cam.error is not None else None
         if error:
             ended = "camera"
+            if stats.processed == 0:  # a busy camera that never sent a frame: nothing to save
+                raise cam.error
         analysis, files = save_session(session, cfg, info, model_path, opts, stats, dest, ended)
         screens.summary(analysis, stats)
     return LiveResult(dest, files, stats, ended, analysis, error)
