@@ -51,7 +51,7 @@ def test_session_writes_the_analyze_files_and_a_live_section(sessions):
     assert live["frames_processed"] >= 10
     assert live["frames_captured"] == live["frames_processed"] + live["frames_dropped"]
     # Paced in real time: about SECONDS x 30 fps were captured, not the whole 12 s clip.
-    assert 0.6 * SECONDS * 30 <= live["frames_captured"] <= SECONDS * 30 + 2
+    assert 0.6 * SECONDS * 30 <= live["frames_captured"] <= SECONDS * 30 + 5
     lat = live["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["max"]
     assert live["mirrored"] is False and live["ended"] == "duration"
