@@ -22,7 +22,8 @@ BASELINE_S = 2.0
 """Seconds of standing still the live baseline takes (the countdown's length; at least
 BaselineConfig.min_duration_s, 0.5 s, of still standing frames)."""
 MIN_LEG_FRAC = 0.25
-"""Too far: the standing hip-ankle length is below this share of the frame height."""
+"""Too far: the standing hip-ankle length is below this share of the frame's shorter side
+(a portrait phone frame showing the whole body with raised arms is not "too far")."""
 MAX_SPAN_FRAC = 0.97
 """Too close: hips to toes span more than this share of the frame height."""
 EDGE_FRAC = 0.01
@@ -74,7 +75,7 @@ def placement_problems(frame: OnlineFrame, width: int, height: int, cfg: Config)
     if not problems:
         leg = frame.body.leg_px
         span = np.nanmax(frame.xy[feet, 1]) - np.nanmin(frame.xy[hips, 1])
-        if math.isfinite(leg) and leg < MIN_LEG_FRAC * height:
+        if math.isfinite(leg) and leg < MIN_LEG_FRAC * min(width, height):
             problems.append(TOO_FAR)
         elif span > MAX_SPAN_FRAC * height:
             problems.append(TOO_CLOSE)
