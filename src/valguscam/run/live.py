@@ -29,6 +29,7 @@ from valguscam.media.camera import LatestFrame, downscale
 from valguscam.media.sources import FrameSource, VideoFileSource, WebcamSource
 from valguscam.pose.estimator import PoseEstimator, PoseSample
 from valguscam.pose.models import resolve_model
+from valguscam.run.analyze import Analysis
 from valguscam.run.live_output import LiveStats, Recorder, Screens, save_session
 from valguscam.run.live_session import LiveSession
 from valguscam.types import Frame
@@ -84,7 +85,7 @@ class LiveResult:
     files: dict[str, Path]
     stats: LiveStats
     ended: str
-    analysis: object
+    analysis: Analysis
     error: str | None = None
 
 
