@@ -5,9 +5,11 @@ OpenCV window under Xvfb (`valguscam live` without --headless)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +27,7 @@ from valguscam.draw.overlay_state import OverlayState, SideState
 from valguscam.types import KneePosition
 
 H, W = 720, 1280
+VALGUSCAM = str(Path(sys.executable).parent / "valguscam")  # the installed command
 
 
 def _leg(x: float, position: KneePosition) -> SideState:
@@ -116,10 +119,21 @@ def test_live_in_a_real_window_under_xvfb(tmp_path, clip_path):
     xvfb = shutil.which("xvfb-run")
     assert xvfb, "xvfb-run is missing: apt-get install xvfb (.ci/run installs it)"
     clip = clip_path("sample:squats.mp4")
-    cmd = [xvfb, "-a", sys.executable, "-m", "valguscam.cli.main", "live", "--source",
+    cmd = [xvfb, "-a", VALGUSCAM, "live", "--source",
            str(clip), "--duration", "2", "--out", str(tmp_path), "--mirror"]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     live = json.loads((tmp_path / "squats" / "report.json").read_text())["live"]
     assert live["frames_processed"] >= 5 and live["mirrored"] is True
     assert (tmp_path / "squats" / "summary.png").is_file()
+
+
+def test_no_display_without_headless_is_one_line(tmp_path, clip_path):
+    """Without a display OpenCV's window would abort the process: one line and exit 2."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    cmd = [VALGUSCAM, "live", "--source",
+           str(clip_path("sample:squats.mp4")), "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--headless" in lines[0]

@@ -12,6 +12,8 @@ All sizes scale with the frame height (readable from 2-3 m on a laptop screen).
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -184,6 +186,10 @@ class HudWindow:
         self._open = False
 
     def __enter__(self) -> HudWindow:
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        ):  # OpenCV's Qt backend aborts the process without a display: refuse first
+            raise RuntimeError("no display for the HUD window (DISPLAY is not set)")
         try:
             cv2.namedWindow(self.title, cv2.WINDOW_NORMAL)
         except cv2.error as exc:

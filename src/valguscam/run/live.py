@@ -121,8 +121,8 @@ def run_live(opts: LiveOptions, cfg: Config, source: FrameSource | None = None) 
         stack.callback(source.close)  # also when the model fails to load
         model_path = resolve_model(opts.model or cfg.pose.model)
         dest.mkdir(parents=True, exist_ok=True)
+        screens = stack.enter_context(Screens(opts.headless, opts.mirrored, dest))  # no display?
         est = stack.enter_context(PoseEstimator(model_path, cfg.pose))
-        screens = stack.enter_context(Screens(opts.headless, opts.mirrored, dest))
         rec = stack.enter_context(Recorder(dest, info, opts.record))
         cam = stack.enter_context(LatestFrame(source, paced=opts.source is not None))
         ended = _loop(cam, est, session, screens, rec, stats, opts)
