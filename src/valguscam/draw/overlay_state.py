@@ -115,6 +115,35 @@ def _note(valid: bool, flexion: float, yaw: float, seen: bool, cfg) -> str | Non
     return "not assessable"
 
 
+def live_side_state(
+    points: np.ndarray,
+    metrics,
+    dynamic_deg: float,
+    travel_tl: float | None,
+    yaw_deg: float,
+    zone: np.ndarray,
+    validity,
+) -> SideState:
+    """One leg's SideState in the newest frame of a live window (the same rules as the video).
+
+    points: (5, 2) pixels (LEG_POINTS); metrics: the window's SideMetrics (row -1 is this
+    frame); dynamic_deg: FPPA change from the standing baseline (NaN before one is taken);
+    travel_tl: the at-depth travel or None; yaw_deg: body yaw; zone: (2, 2) pixels, NaN if
+    unknown; validity: ValidityConfig.
+    """
+    ok = bool(metrics.valid[-1]) and np.isfinite(metrics.fppa_deg[-1])
+    seen = bool(np.isfinite(points[:3]).all())
+    return SideState(
+        points=points,
+        position=KneePosition(int(metrics.knee_position[-1])),
+        fppa_deg=_finite(metrics.fppa_deg[-1]) if ok else None,
+        dynamic_deg=_finite(dynamic_deg) if ok else None,
+        travel_tl=travel_tl,
+        note=_note(ok, metrics.flexion_deg[-1], yaw_deg, seen, validity),
+        zone=zone if np.isfinite(zone).all() else None,
+    )
+
+
 def banner_text(event: ValgusEvent) -> str:
     """The red banner of an active collapse event, e.g. "LEFT knee collapse (peak: FPPA +16 deg, +14
     dynamic)": the event's peak values, the live ones are in the value box."""
