@@ -99,8 +99,13 @@ def _open_container(path: Path) -> av.container.InputContainer:
             or f"{path} is not a video FFmpeg can read ({reason}); convert it to MP4/H.264 or MOV"
         ) from None
     if not container.streams.video:
+        audio = bool(container.streams.audio)
         container.close()
-        raise InputError(f"{path} has no video stream (audio only?); pass a file with video")
+        if audio:
+            raise InputError(f"{path} has no video stream, only audio; pass a file with video")
+        raise InputError(
+            f"{path} holds no video frames (an empty recording?); record or export it again"
+        )
     return container
 
 

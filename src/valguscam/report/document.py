@@ -207,7 +207,9 @@ def build_report(
     a = findings.assessment
     judged = bool(findings.reps) and findings.exercise != "unknown"
     warnings = quality_warnings(track, metrics, cfg, findings.view.label, judged)
-    warnings += list(a.warnings) + state.notes
+    if track.has_pose.any():  # with no person at all, that is the one reason worth giving
+        warnings += list(a.warnings)
+    warnings += state.notes
     return Report(
         source=info,
         model=model,
