@@ -14,7 +14,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-
 from conftest import SAMPLE_DIR
 
 Frames = list[np.ndarray]

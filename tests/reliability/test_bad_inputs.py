@@ -7,8 +7,6 @@ Inputs are made by the tests from the sample clips (conftest.py, clips.py): 1.5 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from reliability.conftest import assert_one_line_error, invoke, report_of
