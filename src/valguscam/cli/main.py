@@ -49,7 +49,7 @@ cli.add_command(models_group)
 
 
 @cli.command()
-@click.argument("video", type=click.Path(path_type=str))
+@click.argument("video", type=click.Path(path_type=str, readable=False))
 @click.option(
     "--out",
     "out_dir",
@@ -165,9 +165,15 @@ def analyze(
         raise IncompleteError(
             f"decoding incomplete: {q.frames} of {q.frames_expected or '?'} frames of "
             f"{video} analyzed ({result.decoding_stopped}); report written to "
-            f"{result.files['report_json']} with status incomplete. Copy or export the video "
-            "again in full to analyze all of it"
+            f"{result.files['report_json']} with status incomplete. {_full_input_fix(result)}"
         )
+
+
+def _full_input_fix(result) -> str:
+    """What to do so the whole input can be analyzed next time."""
+    if getattr(result.info, "kind", "video") == "images":
+        return "Fix or remove the images named to analyze all of them"
+    return "Copy or export the video again in full to analyze all of it"
 
 
 def _exit_interrupted(result) -> None:
@@ -318,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("valguscam: interrupted", err=True)
         return INTERRUPTED_EXIT_CODE
+    except click.UsageError as exc:  # one line, as every other error
+        where = exc.ctx.command_path if exc.ctx else "valguscam"
+        message = exc.format_message().replace("\n", " ").rstrip(".")
+        click.echo(f"valguscam: error: {message}; see '{where} --help'", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

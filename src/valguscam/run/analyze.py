@@ -102,12 +102,13 @@ class Analysis:
         """
         out = Path(out_dir)
         stem = stem or out.resolve().name
+        files: dict[str, Path] = {}
         try:
             with contextlib.suppress(FileNotFoundError):
                 (out / REPORT_JSON).unlink()
-            files = {"frames_csv": write_frames_csv(
+            files["frames_csv"] = write_frames_csv(
                 out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
-            )}  # fmt: skip
+            )
             if trc:
                 files["trc"] = write_trc(out / f"{safe_name(stem)}_px.trc", self.track)
             if mot:
@@ -116,6 +117,9 @@ class Analysis:
             report = replace(self.report, files=names)
             files["report_json"] = write_json(out / REPORT_JSON, report.to_dict())
         except OSError as err:
+            for path in files.values():  # no report lists them: do not leave them behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
             raise output_error(err, out) from None
         return files
 

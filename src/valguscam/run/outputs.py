@@ -32,6 +32,7 @@ _WHY = {
     errno.EPERM: "permission denied; pass a folder you can write to with --out",
     errno.ENOTDIR: "a file stands where a folder should be; pass a folder with --out",
     errno.EEXIST: "a file stands where a folder should be; pass a folder with --out",
+    errno.ENOENT: "no folder can be made there; pass a writable folder with --out",
 }
 
 
