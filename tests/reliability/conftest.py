@@ -140,3 +140,9 @@ def assert_one_line_error(result: Result, code: int, *words: str) -> str:
 def report_of(folder: Path) -> dict:
     """The report.json in `folder`."""
     return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def lunge_clip(clip_path) -> Path:
+    """nowva lunge (CC0-1.0): 961 frames, long enough to interrupt or kill mid-way."""
+    return clip_path("sample:lunge.mp4")
