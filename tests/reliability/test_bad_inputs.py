@@ -160,3 +160,18 @@ def test_config_write_refuses_to_overwrite(tmp_path):
     assert target.read_text() == "# mine\n"
     result = invoke("config", "--write", str(target), "--force")
     assert result.exit_code == 0 and "[validity]" in target.read_text()
+
+
+def test_missing_webcam_is_one_line_without_opencv_noise():
+    """A camera index nothing answers to: our line only (OpenCV's own dump is silenced;
+    a subprocess, so output written by native code is seen too)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "valguscam", "analyze", "7"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "valguscam: error: webcam 7 could not be opened; check it is connected and not used by "
+        "another program, or pass a video file"
+    ]

@@ -166,10 +166,15 @@ class WebcamSource(FrameSource):
             f"webcam {self.index} could not be opened; check it is connected and not used "
             "by another program, or pass a video file"
         )
+        logs = cv2.utils.logging
+        level = logs.getLogLevel()
+        logs.setLogLevel(logs.LOG_LEVEL_SILENT)  # a missing camera is our line, not OpenCV's dump
         try:
             cap = cv2.VideoCapture(self.index)
         except cv2.error as err:
             raise not_open from err
+        finally:
+            logs.setLogLevel(level)
         if not cap.isOpened():
             cap.release()
             raise not_open
