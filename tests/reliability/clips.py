@@ -132,3 +132,13 @@ def rotate_tkhd(src: Path, dst: Path, clockwise: int = 90) -> Path:
     )
     dst.write_bytes(bytes(data))
     return dst
+
+
+def huge_frame_count(src: Path, dst: Path) -> Path:
+    """src with the first entry of its time-to-sample table (stts) claiming 2^31 - 1 frames:
+    a damaged header found by the fuzzer (it once asked numpy for 1 TiB)."""
+    data = bytearray(src.read_bytes())
+    at = data.find(b"stts")
+    data[at + 12 : at + 16] = (0x7FFFFFFF).to_bytes(4, "big")
+    dst.write_bytes(bytes(data))
+    return dst

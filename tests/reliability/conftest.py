@@ -78,6 +78,7 @@ def _builders(d: Path) -> dict[str, Callable[[], Path]]:
             d / "phone.mp4",
         ),
         "mixed_image_sizes": image_folder_mixed,
+        "huge_header_frame_count": lambda: C.huge_frame_count(full(start, True), d / "huge.mp4"),
     }
     for share in (10, 50, 90):
         b[f"cut_{share}_index_at_start"] = lambda s=share: C.truncate(

@@ -129,9 +129,15 @@ def _first_frame(container: av.container.InputContainer, path: Path) -> av.Video
 
 def _count_packets(path: Path) -> int:
     """Count the video packets of `path` by demuxing (no decoding): about one per frame."""
+    count = 0
     with av.open(str(path), mode="r") as container:
         stream = container.streams.video[0]
-        return sum(1 for packet in container.demux(stream) if packet.size)
+        try:
+            for packet in container.demux(stream):
+                count += bool(packet.size)
+        except av.FFmpegError:  # damaged further on: the packets up to there
+            pass
+    return count
 
 
 def _duration_s(container: av.container.InputContainer, count: int) -> float:
@@ -154,7 +160,8 @@ def probe_video(path: str | Path) -> VideoInfo:
     """What a video file holds, decoding only its first frame (for the display rotation).
 
     frame_count comes from the container header, or from counting packets when the header
-    has none. fps is the average rate frame_count / duration_s, in frames per second.
+    has none or one the file's size cannot hold (a damaged header: every frame takes bytes).
+    fps is the average rate frame_count / duration_s, in frames per second.
     Raises InputError for a missing path, a folder, an unreadable file or a video with no frames.
     """
     p = check_video_path(path)
@@ -162,7 +169,9 @@ def probe_video(path: str | Path) -> VideoInfo:
         stream = container.streams.video[0]
         first = _first_frame(container, p)
         rotation = _clockwise(first)
-        count = int(stream.frames) or _count_packets(p)
+        count = int(stream.frames)
+        if not 0 < count <= p.stat().st_size // 4:  # none, or more frames than bytes allow
+            count = _count_packets(p)
         duration = _duration_s(container, count)
         codec = stream.codec_context.name
     width, height = first.width, first.height

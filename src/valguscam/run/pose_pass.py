@@ -61,7 +61,9 @@ def estimate_track(
     early ("interrupted" or "decoding"; "" when it ran to the end).
     """
     info = source.info
-    builder = TrackBuilder(info.width, info.height, capacity=info.frame_count)
+    # The header's count only sizes the first allocation (it grows): a damaged header cannot
+    # ask for terabytes.
+    builder = TrackBuilder(info.width, info.height, capacity=min(info.frame_count, 1 << 15))
     workers = max(1, min(cfg.pose.workers, available_cores()))
     state.pose_workers = workers
     state.frames_expected = info.frame_count
