@@ -21,8 +21,9 @@ from types import FrameType, TracebackType
 
 from valguscam.errors import OutputError
 
-_STALE_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
-"""Names report/atomic.py gives files being written (.NAME.XXXXXXXX.tmp)."""
+_STALE_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.(tmp|mp4)$")
+"""Names files get while they are written: .NAME.XXXXXXXX.tmp (report/atomic.py, the PDF),
+.NAME.XXXXXXXX.mp4 (media/writer.py)."""
 
 _WHY = {
     errno.ENOSPC: "the disk is full; free some space or pass another folder with --out",
