@@ -80,17 +80,27 @@ def _builders(d: Path) -> dict[str, Callable[[], Path]]:
         "mixed_image_sizes": image_folder_mixed,
         "huge_header_frame_count": lambda: C.huge_frame_count(full(start, True), d / "huge.mp4"),
     }
-    for share in (10, 50, 90):
-        b[f"cut_{share}_index_at_start"] = lambda s=share: C.truncate(
-            full(start, True), d / f"cut{s}_start.mp4", s / 100
-        )
-        b[f"cut_{share}_index_at_end"] = lambda s=share: C.truncate(
-            full(end, False), d / f"cut{s}_end.mp4", s / 100
-        )
+    b.update(_cut_builders(d, lambda: full(start, True), lambda: full(end, False)))
     return b
 
 
 ROTATE_CCW = cv2.ROTATE_90_COUNTERCLOCKWISE
+
+
+def _cut_builders(
+    d: Path, start: Callable[[], Path], end: Callable[[], Path]
+) -> dict[str, Callable[[], Path]]:
+    """The clip cut at 10, 50 and 90 % of its bytes, index at the start and at the end."""
+    b: dict[str, Callable[[], Path]] = {}
+    for share in (10, 50, 90):
+        b[f"cut_{share}_index_at_start"] = lambda s=share: C.truncate(
+            start(), d / f"cut{s}_start.mp4", s / 100
+        )
+        b[f"cut_{share}_index_at_end"] = lambda s=share: C.truncate(
+            end(), d / f"cut{s}_end.mp4", s / 100
+        )
+    return b
+
 
 VFR_PTS_MS = [int(v) for v in np.cumsum([0] + [50 if i % 3 == 0 else 33 for i in range(44)])]
 """45 frames at 33 and 50 ms spacing: a phone's variable frame rate."""
