@@ -196,7 +196,8 @@ def iter_pyav(
     """Decode `path` with PyAV (FFmpeg frame threading), yielding (t_s, upright rgb).
 
     threads: decoder threads, 0 = let FFmpeg choose. Colour conversion to RGB happens once,
-    in FFmpeg (swscale). A frame without a PTS gets the previous time plus one nominal period.
+    in FFmpeg (swscale). A frame without a PTS, or with one not after the previous frame's (a
+    damaged file), gets the previous time plus one nominal period, so time always increases.
     errors: a packet FFmpeg cannot decode (corrupt bytes) is skipped and described here, and
     decoding goes on with the next one. Raises DecodeError when the container itself cannot be
     read further (the frames yielded so far stand).
@@ -210,15 +211,22 @@ def iter_pyav(
         period = 1.0 / float(stream.guessed_rate or 30)
         t0: float | None = None
         last = -period
+        repaired = 0
         for frame in _decode_packets(container, stream, errors):
             t = frame.time
-            if t is None:
-                t = last + period if t0 is not None else 0.0
+            if t0 is not None and (t is None or not t > last):  # missing or out of order
+                t, repaired = last + period, repaired + 1
+            t = 0.0 if t is None else t
             if t0 is None:
                 t0 = t
             last = t
             yield t - t0, upright(frame.to_ndarray(format="rgb24"), rotation)
             index += 1
+        if repaired:
+            log.warning(
+                "%s: %d frame(s) had no timestamp or one out of order; timed at the nominal "
+                "%.3g frames/s instead", path, repaired, 1.0 / period,
+            )  # fmt: skip
     except av.FFmpegError as err:
         raise DecodeError(
             f"{path} could not be read after frame {index} ({err.strerror or err}); "
