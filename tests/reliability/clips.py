@@ -14,7 +14,8 @@ from pathlib import Path
 
 import av
 import numpy as np
-from conftest import SAMPLE_DIR
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
 
 Frames = list[np.ndarray]
 
