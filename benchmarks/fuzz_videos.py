@@ -8,6 +8,16 @@ The CI test (tests/reliability/test_fuzz.py) runs a bounded share of this (about
 under 3 minutes). A crash is an exit code outside ALLOWED (1 is an internal error), a traceback
 on stdout or stderr, an exception escaping `main`, or a run longer than --hang-s; the mutant is
 kept in --keep for the bug report. Prints one line per crash and a summary table.
+
+Runs so far (2-core machine shared with other jobs, seeds: two 0.5 s 160x90 clips of
+squats.mp4):
+- seed 7, 1000 mutants in 406 s (0.41 s each, slowest 5.2 s): 3 crashes, all one bug (a damaged
+  stts sample count of 2^31-1 made probe_video preallocate 1 TiB: MemoryError, exit 1); fixed
+  (counts the file size cannot hold are counted by demuxing; the first allocation is capped),
+  with a regression case in the bad-input matrix. Also found: a damaged stts timing every frame
+  at 0.0 s; such frames are now timed at the nominal rate.
+- seed 21 after the fixes, 1500 mutants in 347 s (0.23 s each, slowest 3.1 s): no crash;
+  exit 0: 236, 2: 867, 5: 191, 8: 206.
 """
 
 from __future__ import annotations
