@@ -136,3 +136,20 @@ def test_unreadable_file_and_unwritable_folder(bad_input, tmp_path):
         "pass a folder you can write to with --out"
     ]
     assert proc.stdout == "" and list(locked.iterdir()) == []
+
+
+def test_an_os_error_from_any_command_is_one_line_naming_the_folder():
+    """e.g. `valguscam plot DIR` on a folder it may not write: the folder, not our temp name."""
+    from valguscam.cli.options import _os_error_line
+
+    denied = OSError(errno.EACCES, "Permission denied", "/r/clip/.knee_angle.png.ab12cd34.tmp")
+    assert _os_error_line(denied) == (
+        "valguscam: error: cannot write to /r/clip: permission denied; pass a folder you can "
+        "write to",
+        9,
+    )
+    gone = OSError(errno.ENOENT, "No such file or directory", "/r/clip/frames.csv")
+    assert _os_error_line(gone) == (
+        "valguscam: error: cannot use /r/clip/frames.csv: No such file or directory",
+        2,
+    )

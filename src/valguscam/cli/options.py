@@ -6,7 +6,6 @@ Nothing here imports the pose model, OpenCV, PyAV or scipy: `valguscam --help` s
 
 from __future__ import annotations
 
-import errno
 import logging
 import traceback
 from collections.abc import Callable, Sequence
@@ -31,7 +30,6 @@ __all__ = [
 
 INTERNAL_ERROR_EXIT_CODE = 1
 """Anything not foreseen: a bug. One line all the same; --debug shows the traceback."""
-_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 QUIET_HELP = (
     "Quiet: no progress bar, no info logging; analyze prints only the per-knee verdicts, "
     "warnings and the files written."
@@ -95,9 +93,7 @@ class ValguscamGroup(click.Group):
         except ValguscamError as exc:
             _show(ctx, f"valguscam: error: {exc}", exc.exit_code)
         except OSError as exc:
-            code = OutputError.exit_code if exc.errno in _WRITE_ERRNOS else 2
-            where = f" {exc.filename}" if exc.filename else ""
-            _show(ctx, f"valguscam: error: cannot use{where}: {exc.strerror or exc}", code)
+            _show(ctx, *_os_error_line(exc))
         except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
             _show(
                 ctx,
@@ -105,6 +101,18 @@ class ValguscamGroup(click.Group):
                 "--debug and report it with the traceback",
                 INTERNAL_ERROR_EXIT_CODE,
             )
+
+
+def _os_error_line(exc: OSError) -> tuple[str, int]:
+    """One line and an exit code for an OSError no command turned into a ValguscamError:
+    a place that cannot be written is an OutputError (9); anything else bad input (2)."""
+    from valguscam.run.outputs import WRITE_ERRNOS, output_error, written_place
+
+    if exc.errno in WRITE_ERRNOS and exc.filename:
+        err = output_error(exc, written_place(exc.filename), how="")
+        return f"valguscam: error: {err}", OutputError.exit_code
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"valguscam: error: cannot use{where}: {exc.strerror or exc}", 2
 
 
 def _show(ctx: click.Context, line: str, code: int, with_traceback: bool = True) -> None:

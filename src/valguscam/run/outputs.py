@@ -26,23 +26,32 @@ _STALE_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.(tmp|mp4)$")
 .NAME.XXXXXXXX.mp4 (media/writer.py)."""
 
 _WHY = {
-    errno.ENOSPC: "the disk is full; free some space or pass another folder with --out",
-    errno.EDQUOT: "the disk quota is used up; free some space or pass another folder with --out",
-    errno.EROFS: "it is on a read-only file system; pass a writable folder with --out",
-    errno.EACCES: "permission denied; pass a folder you can write to with --out",
-    errno.EPERM: "permission denied; pass a folder you can write to with --out",
-    errno.ENOTDIR: "a file stands where a folder should be; pass a folder with --out",
-    errno.EEXIST: "a file stands where a folder should be; pass a folder with --out",
-    errno.ENOENT: "no folder can be made there; pass a writable folder with --out",
+    errno.ENOSPC: "the disk is full; free some space or pass another folder",
+    errno.EDQUOT: "the disk quota is used up; free some space or pass another folder",
+    errno.EROFS: "it is on a read-only file system; pass a writable folder",
+    errno.EACCES: "permission denied; pass a folder you can write to",
+    errno.EPERM: "permission denied; pass a folder you can write to",
+    errno.ENOTDIR: "a file stands where a folder should be; pass a folder",
+    errno.EEXIST: "a file stands where a folder should be; pass a folder",
+    errno.ENOENT: "no folder can be made there; pass a writable folder",
 }
+WRITE_ERRNOS = frozenset(_WHY) - {errno.ENOENT}
+"""Errors that mean "this place cannot be written" whatever was being written."""
 
 
-def output_error(err: OSError, where: str | Path) -> OutputError:
-    """An OutputError for an OSError met while writing `where`, naming the fix."""
+def output_error(err: OSError, where: str | Path, how: str = " with --out") -> OutputError:
+    """An OutputError for an OSError met while writing `where`, naming the fix; `how`: how to
+    pass another folder (appended to the fix; "" when the command has no such option)."""
     why = _WHY.get(err.errno or 0)
     if why is None:
-        why = f"{err.strerror or err}; pass a writable folder with --out"
-    return OutputError(f"cannot write to {where}: {why}")
+        why = f"{err.strerror or err}; pass a writable folder"
+    return OutputError(f"cannot write to {where}: {why}{how}")
+
+
+def written_place(filename: str | Path) -> Path:
+    """The file a user knows for `filename`: the folder, for a temporary name of ours."""
+    path = Path(filename)
+    return path.parent if _STALE_TEMP.match(path.name) else path
 
 
 def safe_name(name: str) -> str:
