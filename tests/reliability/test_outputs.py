@@ -61,6 +61,10 @@ def test_a_folder_named_dot_dot_writes_inside_out(bad_input, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (out / "video").iterdir()) == ["frames.csv", "report.json"]
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for path in (out / "video").iterdir():  # ordinary file modes, not mkstemp's 0600
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
 
 
 @contextlib.contextmanager
