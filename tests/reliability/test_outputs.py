@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -157,3 +158,19 @@ def test_an_os_error_from_any_command_is_one_line_naming_the_folder():
         "valguscam: error: cannot use /r/clip/frames.csv: No such file or directory",
         2,
     )
+
+
+def test_a_new_run_removes_the_files_an_older_report_lists(bad_input, tmp_path):
+    """Files of an older run in the same folder go with its report.json (they describe other
+    numbers); names that would leave the folder are never followed."""
+    video = bad_input("index_at_start")
+    dest = tmp_path / "out" / video.stem
+    dest.mkdir(parents=True)
+    (dest / "index_at_start_px.trc").write_text("old")
+    (tmp_path / "escape.txt").write_text("not ours")
+    listed = ["frames.csv", "index_at_start_px.trc", "../../escape.txt", "/etc/hostname"]
+    (dest / "report.json").write_text(json.dumps({"files": listed}))
+    result = invoke("analyze", str(video), "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in dest.iterdir()) == ["frames.csv", "report.json"]
+    assert (tmp_path / "escape.txt").read_text() == "not ours"

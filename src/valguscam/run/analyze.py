@@ -9,6 +9,7 @@ The only place that loops over frames for offline analysis.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -95,7 +96,8 @@ class Analysis:
         named as Sports2D names them (report/opensim.py). stem: default the folder's name.
 
         Each file is written atomically: an interrupted save leaves no half-written file. An
-        older report.json in the folder is removed first and report.json is written last,
+        older report.json in the folder is removed first, with the files it lists (they belong
+        to the older run), and report.json is written last,
         listing the files ("files"): a folder holds a report.json only when every file it lists
         is from the same run. Returns {"frames_csv": path, ["trc": path, "mot": path,]
         "report_json": path}. Raises OutputError if the folder cannot be written.
@@ -104,8 +106,7 @@ class Analysis:
         stem = stem or out.resolve().name
         files: dict[str, Path] = {}
         try:
-            with contextlib.suppress(FileNotFoundError):
-                (out / REPORT_JSON).unlink()
+            _remove_previous_run(out)
             files["frames_csv"] = write_frames_csv(
                 out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
             )
@@ -122,6 +123,23 @@ class Analysis:
                     path.unlink()
             raise output_error(err, out) from None
         return files
+
+
+def _remove_previous_run(out: Path) -> None:
+    """Remove an older run's report.json and the files it lists from `out`: only plain names
+    inside `out` (no separators, not hidden), whatever the old report says."""
+    old = out / REPORT_JSON
+    try:
+        listed = json.loads(old.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    names = listed if isinstance(listed, list) else []
+    for name in names:
+        if isinstance(name, str) and name == safe_name(name) and not name.startswith("."):
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        old.unlink()
 
 
 @dataclass(frozen=True)
