@@ -7,10 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from valguscam.config_ranges import (
+    BASELINE_ORDERS,
+    BASELINE_RANGES,
+    DEPTH_ORDERS,
+    DEPTH_RANGES,
+    EVENTS_ORDERS,
+    EVENTS_RANGES,
+    KNEE_FOOT_RANGES,
+    MOVEMENT_ORDERS,
+    MOVEMENT_RANGES,
+    POSE_RANGES,
+    SMOOTHING_RANGES,
+    VALIDITY_RANGES,
+    ranged,
+)
 from valguscam.errors import ConfigError
 
 
 @dataclass(frozen=True)
+@ranged("pose", POSE_RANGES)
 class PoseConfig:
     """MediaPipe Pose Landmarker options. model: registry name (lite/full/heavy) or a path.
 
@@ -31,6 +47,7 @@ class PoseConfig:
 
 
 @dataclass(frozen=True)
+@ranged("smoothing", SMOOTHING_RANGES)
 class SmoothingConfig:
     """Track clean-up.
 
@@ -51,6 +68,7 @@ class SmoothingConfig:
 
 
 @dataclass(frozen=True)
+@ranged("validity", VALIDITY_RANGES)
 class ValidityConfig:
     """Where frontal-plane (FPPA, knee-over-foot) numbers are trusted.
 
@@ -70,6 +88,7 @@ class ValidityConfig:
 
 
 @dataclass(frozen=True)
+@ranged("baseline", BASELINE_RANGES, BASELINE_ORDERS)
 class BaselineConfig:
     """Standing baseline per side: median FPPA over upright frames.
 
@@ -106,6 +125,7 @@ class BaselineConfig:
 
 
 @dataclass(frozen=True)
+@ranged("knee_foot", KNEE_FOOT_RANGES)
 class KneeFootConfig:
     """Knee position over the foot (DESIGN.md section 3), in foot widths from foot_index.
 
@@ -138,6 +158,7 @@ class KneeFootConfig:
 
 
 @dataclass(frozen=True)
+@ranged("events", EVENTS_RANGES, EVENTS_ORDERS)
 class EventsConfig:
     """Knee-collapse events, severity and verdicts (valgus.py, events.py). Angles in degrees.
 
@@ -195,6 +216,7 @@ class EventsConfig:
 
 
 @dataclass(frozen=True)
+@ranged("depth", DEPTH_RANGES, DEPTH_ORDERS)
 class DepthConfig:
     """Knee collapse at depth: the knee's medial travel over the foot (assessment/depth.py).
 
@@ -222,6 +244,7 @@ class DepthConfig:
 
 
 @dataclass(frozen=True)
+@ranged("movement", MOVEMENT_RANGES, MOVEMENT_ORDERS)
 class MovementConfig:
     """Reps, exercise and camera view (movement.py, reps.py).
 

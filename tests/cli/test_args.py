@@ -1,6 +1,6 @@
 """Argument handling of the command line, in-process with click's CliRunner (no model run).
 
-Exit codes: 2 bad input or config, 3 model, 5 no person, 130 interrupted.
+Exit codes: 2 bad input, 3 model, 5 no person, 7 bad config, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -82,16 +82,16 @@ def test_bad_exercise(tmp_path):
 )
 def test_bad_set(tmp_path, override, words):
     result = invoke("analyze", str(tmp_path / "clip.mp4"), "--set", override)
-    assert_one_line_error(result, 2, *words)
+    assert_one_line_error(result, 7, *words)
 
 
 def test_config_file_missing_or_wrong(tmp_path):
     result = invoke("analyze", "clip.mp4", "--config", str(tmp_path / "nope.toml"))
-    assert_one_line_error(result, 2, "nope.toml", "does not exist")
+    assert_one_line_error(result, 7, "nope.toml", "does not exist")
     bad = tmp_path / "bad.toml"
     bad.write_text("[validity]\nmax_yaw_dog = 3\n")
-    assert_one_line_error(invoke("analyze", "clip.mp4", "--config", str(bad)), 2, "max_yaw_dog")
-    assert_one_line_error(invoke("config", "--config", str(tmp_path / "nope.toml")), 2, "nope")
+    assert_one_line_error(invoke("analyze", "clip.mp4", "--config", str(bad)), 7, "max_yaw_dog")
+    assert_one_line_error(invoke("config", "--config", str(tmp_path / "nope.toml")), 7, "nope")
 
 
 def test_missing_video(tmp_path):
@@ -129,7 +129,7 @@ def test_main_returns_the_exit_code(tmp_path, capsys):
 def test_debug_shows_the_traceback_and_keeps_the_exit_code(tmp_path, where):
     args = ["analyze", str(tmp_path / "clip.mp4"), "--set", "validity=3"]
     result = invoke(*(["--debug", *args] if where == "before" else [*args, "--debug"]))
-    assert result.exit_code == 2
+    assert result.exit_code == 7
     assert "Traceback" in result.stderr and "ConfigError" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("valguscam: error: --set")
 
@@ -254,7 +254,7 @@ def test_models_commands_find_the_model(model_path, command):
 @pytest.mark.parametrize("span", ["1.5", "2-1", "a-b", "-1-2", "1-1"])
 def test_bad_baseline_span(tmp_path, span):
     result = invoke("analyze", str(tmp_path / "clip.mp4"), f"--baseline={span}")
-    assert_one_line_error(result, 2, "--baseline", "START-END")
+    assert_one_line_error(result, 7, "--baseline", "START-END")
 
 
 def test_baseline_span_becomes_the_baseline_stretch(fake_analysis):

@@ -366,10 +366,15 @@ def test_image_folder_applies_exif_orientation(tmp_path: Path) -> None:
 
 
 def test_image_folder_mixed_sizes(tmp_path: Path) -> None:
+    """An odd-sized image is skipped and named; the frames around it are kept, time stays true."""
     _write_png(tmp_path / "a1.png", 1)
     _write_png(tmp_path / "a2.png", 2, size=(31, 40))
-    with ImageFolderSource(tmp_path) as source, pytest.raises(InputError, match="resize all"):
-        list(source)
+    _write_png(tmp_path / "a3.png", 3)
+    with ImageFolderSource(tmp_path) as source:
+        frames = list(source)
+        assert [f.t_s for f in frames] == [0.0, 2 / 30]
+        (error,) = source.decode_errors
+    assert "a2.png" in error and "resize all" in error
 
 
 def test_empty_image_folder(tmp_path: Path) -> None:

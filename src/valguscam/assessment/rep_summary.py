@@ -67,7 +67,10 @@ def view_reason(view: str) -> str | None:
             "side (sagittal) view: the frontal-plane knee angle cannot be measured; "
             "film from the front"
         )
-    return f"camera view {view!r}: not a frontal view, knee angles not judged; film from the front"
+    return (
+        f"camera view {view}: too few frames with a person to tell it, knee angles not judged; "
+        "film at least a second of the whole body, hips to feet, from the front"
+    )
 
 
 def judged_reason(side: str, rep: Rep | None, exercise: str) -> str | None:

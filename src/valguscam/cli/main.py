@@ -1,7 +1,7 @@
 """The command line: a thin layer over the public API (valguscam.analyze) and run/.
 
-Errors: a ValguscamError is one line on stderr and its exit code (2 bad input or config,
-3 model, 4 pose, 5 no person); Ctrl-C exits 130 (cli.options.ValguscamGroup).
+Errors: every error is one line on stderr and an exit code, each code with one meaning
+(errors.py, README "Troubleshooting"); Ctrl-C exits 130 (cli.options.ValguscamGroup).
 Heavy imports (mediapipe, cv2, scipy) happen inside commands so `valguscam --help` is fast.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 import click
 
@@ -23,7 +24,7 @@ from valguscam.cli.options import (
     is_quiet,
     verbosity_options,
 )
-from valguscam.errors import NoPersonError
+from valguscam.errors import IncompleteError, InputError, NoPersonError
 
 QUIET_PREFIXES = ("left knee:", "right knee:", "warning:", "wrote ")
 """Lines of the printed summary that -q keeps: the verdicts, warnings and files written."""
@@ -38,8 +39,10 @@ def cli() -> None:
     -q and --debug work before or after the command name.
 
     \b
-    Exit codes: 0 ok, 2 bad input or config, 3 pose model, 4 pose estimation,
-                5 no person found, 6 chromium missing or failed (PDF), 130 interrupted.
+    Exit codes: 0 ok, 1 internal error (a bug), 2 bad input, 3 pose model,
+                4 pose estimation, 5 no person found, 6 chromium missing or failed (PDF),
+                7 bad config, 8 decoding stopped early (report written, incomplete),
+                9 output folder not writable or disk full, 130 interrupted.
     """
 
 
@@ -48,7 +51,7 @@ cli.add_command(live)
 
 
 @cli.command()
-@click.argument("video", type=click.Path(path_type=str))
+@click.argument("video", type=click.Path(path_type=str, readable=False))
 @click.option(
     "--out",
     "out_dir",
@@ -133,8 +136,10 @@ def analyze(
     quiet = is_quiet()
     cfg = load_config(config_path, [*overrides, *baseline_overrides(baseline_span)])
     if baseline_clip:
-        from valguscam.run.analyze import baseline_from_clip
+        from valguscam.run.analyze import _output_name, baseline_from_clip
+        from valguscam.run.outputs import prepare_output
 
+        prepare_output(Path(out_dir) / _output_name(video))  # before the baseline's pose pass
         given = baseline_from_clip(baseline_clip, cfg, model=model, decoder=decoder)
         fixed = {f"{side}_fppa_deg": value for side, value in given.items()}
         cfg = dataclasses.replace(cfg, baseline=dataclasses.replace(cfg.baseline, **fixed))
@@ -144,6 +149,8 @@ def analyze(
     )  # fmt: skip
     text = render(result.report, result.files)
     click.echo(quiet_summary(text) if quiet else text)
+    if getattr(result, "interrupted", False):
+        _exit_interrupted(result)
     if (annotated or key_frames) and not result.no_person:
         _render_video(video, result, annotated, key_frames, blur_faces, decoder)
     if plots and not result.no_person:
@@ -155,8 +162,35 @@ def analyze(
             f"no person found in {video}; report written to {result.files['report_json']}. "
             "Film the whole body, hips to feet, in good light"
         )
-    if result.interrupted:
-        raise KeyboardInterrupt
+    if getattr(result, "decoding_stopped", ""):
+        q = result.report.quality
+        raise IncompleteError(
+            f"decoding incomplete: {q.frames} of {q.frames_expected or '?'} frames of "
+            f"{video} analyzed ({result.decoding_stopped}); report written to "
+            f"{result.files['report_json']} with status incomplete. {_full_input_fix(result)}"
+        )
+
+
+def _full_input_fix(result) -> str:
+    """What to do so the whole input can be analyzed next time."""
+    if getattr(result.info, "kind", "video") == "images":
+        return "Fix or remove the images named to analyze all of them"
+    return "Copy or export the video again in full to analyze all of it"
+
+
+def _exit_interrupted(result) -> None:
+    """Ctrl-C during the pose pass: say what was kept, and exit 130."""
+    report = result.files.get("report_json")
+    quality = getattr(result.report, "quality", None)
+    kept = ""
+    if report is not None and quality is not None:
+        of = f" of {quality.frames_expected}" if quality.frames_expected else ""
+        kept = f"; kept {quality.frames}{of} frames in {report} (status incomplete)"
+    held = getattr(result, "extra_interrupts", 0)
+    if held:
+        kept += f"; {held} more Ctrl-C held until the files were written"
+    click.echo(f"valguscam: interrupted{kept}", err=True)
+    click.get_current_context().exit(INTERRUPTED_EXIT_CODE)
 
 
 def _render_video(video, result, annotated, key_frames, blur_faces, decoder) -> None:
@@ -260,22 +294,31 @@ def quiet_summary(text: str) -> str:
     "write_path",
     default=None,
     type=click.Path(),
-    help="Write the config as TOML to this file.",
+    help="Write the config as TOML to this file (not over an existing one without --force).",
 )
+@click.option("--force", is_flag=True, help="With --write: replace an existing file.")
 @verbosity_options
-def config_cmd(config_path, write_path) -> None:
+def config_cmd(config_path, write_path, force) -> None:
     """Print the configuration (defaults, documented) as TOML."""
     from valguscam.config import load_config, to_toml
 
     text = to_toml(load_config(config_path))
-    if write_path:
-        from valguscam.report.atomic import atomic_open
+    if not write_path:
+        click.echo(text)
+        return
+    if Path(write_path).exists() and not force:
+        raise InputError(
+            f"{write_path} already exists; pass --force to replace it, or name another file"
+        )
+    from valguscam.report.atomic import atomic_open
+    from valguscam.run.outputs import output_error
 
+    try:
         with atomic_open(write_path, "w", encoding="utf-8") as fh:
             fh.write(text)
-        click.echo(f"wrote {write_path}")
-    else:
-        click.echo(text)
+    except OSError as err:
+        raise output_error(err, write_path) from None
+    click.echo(f"wrote {write_path}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("valguscam: interrupted", err=True)
         return INTERRUPTED_EXIT_CODE
+    except click.UsageError as exc:  # one line, as every other error
+        where = exc.ctx.command_path if exc.ctx else "valguscam"
+        message = exc.format_message().replace("\n", " ").rstrip(".")
+        click.echo(f"valguscam: error: {message}; see '{where} --help'", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

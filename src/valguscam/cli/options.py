@@ -13,11 +13,23 @@ from typing import Any, TypeVar
 
 import click
 
-from valguscam.errors import ValguscamError
+from valguscam.errors import INTERRUPTED_EXIT_CODE, OutputError, ValguscamError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-INTERRUPTED_EXIT_CODE = 130
+__all__ = [
+    "INTERRUPTED_EXIT_CODE",
+    "INTERNAL_ERROR_EXIT_CODE",
+    "LazyChoice",
+    "ValguscamGroup",
+    "exercise_choices",
+    "is_debug",
+    "is_quiet",
+    "verbosity_options",
+]
+
+INTERNAL_ERROR_EXIT_CODE = 1
+"""Anything not foreseen: a bug. One line all the same; --debug shows the traceback."""
 QUIET_HELP = (
     "Quiet: no progress bar, no info logging; analyze prints only the per-knee verdicts, "
     "warnings and the files written."
@@ -67,20 +79,48 @@ def is_debug(ctx: click.Context | None = None) -> bool:
 
 
 class ValguscamGroup(click.Group):
-    """The top-level group: a ValguscamError becomes one line on stderr and its exit code
-    (a traceback first with --debug); Ctrl-C becomes exit code 130."""
+    """The top-level group: every error becomes one line on stderr and an exit code (a
+    traceback first with --debug): a ValguscamError its own code, an OSError while writing 9
+    (OutputError), anything unforeseen 1; Ctrl-C becomes exit code 130."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ValguscamError as exc:
-            if is_debug(ctx):
-                click.echo(traceback.format_exc().rstrip(), err=True)
-            click.echo(f"valguscam: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except KeyboardInterrupt:
-            click.echo("valguscam: interrupted", err=True)
-            ctx.exit(INTERRUPTED_EXIT_CODE)
+            _show(ctx, "valguscam: interrupted", INTERRUPTED_EXIT_CODE, with_traceback=False)
+        except ValguscamError as exc:
+            _show(ctx, f"valguscam: error: {exc}", exc.exit_code)
+        except OSError as exc:
+            _show(ctx, *_os_error_line(exc))
+        except Exception as exc:  # noqa: BLE001 - the last net: one line, never a traceback
+            _show(
+                ctx,
+                f"valguscam: internal error ({type(exc).__name__}: {exc}); run again with "
+                "--debug and report it with the traceback",
+                INTERNAL_ERROR_EXIT_CODE,
+            )
+
+
+def _os_error_line(exc: OSError) -> tuple[str, int]:
+    """One line and an exit code for an OSError no command turned into a ValguscamError:
+    a place that cannot be written is an OutputError (9); anything else bad input (2)."""
+    from valguscam.run.outputs import WRITE_ERRNOS, output_error, written_place
+
+    if exc.errno in WRITE_ERRNOS and exc.filename:
+        err = output_error(exc, written_place(exc.filename), how="")
+        return f"valguscam: error: {err}", OutputError.exit_code
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"valguscam: error: cannot use{where}: {exc.strerror or exc}", 2
+
+
+def _show(ctx: click.Context, line: str, code: int, with_traceback: bool = True) -> None:
+    """Print `line` (after the traceback with --debug) on stderr and exit with `code`."""
+    if with_traceback and is_debug(ctx):
+        click.echo(traceback.format_exc().rstrip(), err=True)
+    click.echo(line.replace("\n", " ").replace("\r", " "), err=True)
+    ctx.exit(code)
 
 
 class LazyChoice(click.Choice):

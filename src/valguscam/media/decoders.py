@@ -20,7 +20,8 @@ import av
 import cv2
 import numpy as np
 
-from valguscam.errors import InputError
+from valguscam.errors import DecodeError, InputError
+from valguscam.media.integrity import describe_unreadable
 from valguscam.types import VideoInfo
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ _CV2_ROTATE = {
 
 
 def check_video_path(path: str | Path) -> Path:
-    """Return `path` as a Path, or raise InputError if it is missing or a folder."""
+    """Return `path` as a Path, or raise InputError if it is missing, a folder, empty or
+    unreadable."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"video file {p} does not exist; check the path")
@@ -47,6 +49,21 @@ def check_video_path(path: str | Path) -> Path:
         raise InputError(
             f"{p} is a folder, not a video file; pass a video file "
             "(open_source() reads a folder as an image sequence)"
+        )
+    try:
+        with p.open("rb") as fh:
+            empty = not fh.read(1)
+    except PermissionError:
+        raise InputError(
+            f"cannot read {p}: permission denied; make it readable (chmod a+r) or copy it "
+            "somewhere you can read"
+        ) from None
+    except OSError as err:
+        raise InputError(f"cannot read {p} ({err.strerror}); check the file and the disk") from None
+    if empty:
+        raise InputError(
+            f"video file {p} is empty (0 bytes): the copy or upload did not finish; "
+            "copy the video again"
         )
     return p
 
@@ -78,11 +95,17 @@ def _open_container(path: Path) -> av.container.InputContainer:
     except (av.FFmpegError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
         raise InputError(
-            f"{path} is not a video FFmpeg can read ({reason}); convert it to MP4/H.264 or MOV"
-        ) from err
+            describe_unreadable(path)
+            or f"{path} is not a video FFmpeg can read ({reason}); convert it to MP4/H.264 or MOV"
+        ) from None
     if not container.streams.video:
+        audio = bool(container.streams.audio)
         container.close()
-        raise InputError(f"{path} has no video stream (audio only?); pass a file with video")
+        if audio:
+            raise InputError(f"{path} has no video stream, only audio; pass a file with video")
+        raise InputError(
+            f"{path} holds no video frames (an empty recording?); record or export it again"
+        )
     return container
 
 
@@ -92,18 +115,29 @@ def _first_frame(container: av.container.InputContainer, path: Path) -> av.Video
         frame = next(container.decode(container.streams.video[0]), None)
     except av.FFmpegError as err:
         raise InputError(
-            f"{path} is not a video FFmpeg can read ({err}); convert it to MP4/H.264 or MOV"
-        ) from err
+            describe_unreadable(path)
+            or f"{path} is not a video FFmpeg can read ({err.strerror or err}); "
+            "convert it to MP4/H.264 or MOV"
+        ) from None
     if frame is None:
-        raise InputError(f"video file {path} has no frames; re-export or re-record it")
+        raise InputError(
+            describe_unreadable(path)
+            or f"video file {path} has no frames; re-export or re-record it"
+        )
     return frame
 
 
 def _count_packets(path: Path) -> int:
     """Count the video packets of `path` by demuxing (no decoding): about one per frame."""
+    count = 0
     with av.open(str(path), mode="r") as container:
         stream = container.streams.video[0]
-        return sum(1 for packet in container.demux(stream) if packet.size)
+        try:
+            for packet in container.demux(stream):
+                count += bool(packet.size)
+        except av.FFmpegError:  # damaged further on: the packets up to there
+            pass
+    return count
 
 
 def _duration_s(container: av.container.InputContainer, count: int) -> float:
@@ -126,7 +160,8 @@ def probe_video(path: str | Path) -> VideoInfo:
     """What a video file holds, decoding only its first frame (for the display rotation).
 
     frame_count comes from the container header, or from counting packets when the header
-    has none. fps is the average rate frame_count / duration_s, in frames per second.
+    has none or one the file's size cannot hold (a damaged header: every frame takes bytes).
+    fps is the average rate frame_count / duration_s, in frames per second.
     Raises InputError for a missing path, a folder, an unreadable file or a video with no frames.
     """
     p = check_video_path(path)
@@ -134,7 +169,9 @@ def probe_video(path: str | Path) -> VideoInfo:
         stream = container.streams.video[0]
         first = _first_frame(container, p)
         rotation = _clockwise(first)
-        count = int(stream.frames) or _count_packets(p)
+        count = int(stream.frames)
+        if not 0 < count <= p.stat().st_size // 4:  # none, or more frames than bytes allow
+            count = _count_packets(p)
         duration = _duration_s(container, count)
         codec = stream.codec_context.name
     width, height = first.width, first.height
@@ -153,11 +190,17 @@ def probe_video(path: str | Path) -> VideoInfo:
     )
 
 
-def iter_pyav(path: Path, rotation: int, threads: int = 0) -> Iterator[tuple[float, np.ndarray]]:
+def iter_pyav(
+    path: Path, rotation: int, threads: int = 0, errors: list[str] | None = None
+) -> Iterator[tuple[float, np.ndarray]]:
     """Decode `path` with PyAV (FFmpeg frame threading), yielding (t_s, upright rgb).
 
     threads: decoder threads, 0 = let FFmpeg choose. Colour conversion to RGB happens once,
-    in FFmpeg (swscale). A frame without a PTS gets the previous time plus one nominal period.
+    in FFmpeg (swscale). A frame without a PTS, or with one not after the previous frame's (a
+    damaged file), gets the previous time plus one nominal period, so time always increases.
+    errors: a packet FFmpeg cannot decode (corrupt bytes) is skipped and described here, and
+    decoding goes on with the next one. Raises DecodeError when the container itself cannot be
+    read further (the frames yielded so far stand).
     """
     container = _open_container(path)
     index = 0
@@ -168,21 +211,46 @@ def iter_pyav(path: Path, rotation: int, threads: int = 0) -> Iterator[tuple[flo
         period = 1.0 / float(stream.guessed_rate or 30)
         t0: float | None = None
         last = -period
-        for frame in container.decode(stream):
+        repaired = 0
+        for frame in _decode_packets(container, stream, errors):
             t = frame.time
-            if t is None:
-                t = last + period if t0 is not None else 0.0
+            if t0 is not None and (t is None or not t > last):  # missing or out of order
+                t, repaired = last + period, repaired + 1
+            t = 0.0 if t is None else t
             if t0 is None:
                 t0 = t
             last = t
             yield t - t0, upright(frame.to_ndarray(format="rgb24"), rotation)
             index += 1
+        if repaired:
+            log.warning(
+                "%s: %d frame(s) had no timestamp or one out of order; timed at the nominal "
+                "%.3g frames/s instead", path, repaired, 1.0 / period,
+            )  # fmt: skip
     except av.FFmpegError as err:
-        raise InputError(
-            f"{path} could not be decoded after frame {index} ({err}); re-encode it to MP4/H.264"
-        ) from err
+        raise DecodeError(
+            f"{path} could not be read after frame {index} ({err.strerror or err}); "
+            "the file is damaged from there: copy or export it again"
+        ) from None
     finally:
         container.close()
+
+
+def _decode_packets(
+    container: av.container.InputContainer, stream: av.VideoStream, errors: list[str] | None
+) -> Iterator[av.VideoFrame]:
+    """The frames of `stream`, packet by packet; a packet that fails to decode is noted in
+    `errors` and skipped (the demuxer's own errors propagate)."""
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except (av.InvalidDataError, av.error.PatchWelcomeError, av.error.BugError) as err:
+            if errors is not None:
+                at = float(packet.pts * packet.time_base) if packet.pts is not None else None
+                when = f" at {at:.2f} s" if at is not None else ""
+                errors.append(f"corrupt data{when} ({err.strerror or err})")
+            continue
+        yield from frames
 
 
 def _open_capture(path: Path, threads: int) -> tuple[cv2.VideoCapture, bool]:

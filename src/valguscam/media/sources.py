@@ -59,6 +59,8 @@ class FrameSource(ABC):
 
     Each `iter(source)` starts a new lazy pass (a webcam continues its live stream);
     `close()` ends every pass still open and releases the file or device.
+    decode_errors: what the last pass skipped (corrupt packets, unreadable or odd-sized images),
+    one line each; the frames around them were still yielded.
     """
 
     info: VideoInfo
@@ -66,6 +68,7 @@ class FrameSource(ABC):
     def __init__(self) -> None:
         self._passes: weakref.WeakSet[FrameGenerator] = weakref.WeakSet()
         self._closed = False
+        self.decode_errors: list[str] = []
 
     @abstractmethod
     def _frames(self) -> FrameGenerator:
@@ -119,8 +122,12 @@ class VideoFileSource(FrameSource):
         self.info = probe_video(self.path)
 
     def _frames(self) -> FrameGenerator:
-        decode = iter_pyav if self.decoder == "pyav" else iter_opencv
-        with contextlib.closing(decode(self.path, self.info.rotation, self.threads)) as frames:
+        self.decode_errors = []
+        if self.decoder == "pyav":
+            decoded = iter_pyav(self.path, self.info.rotation, self.threads, self.decode_errors)
+        else:
+            decoded = iter_opencv(self.path, self.info.rotation, self.threads)
+        with contextlib.closing(decoded) as frames:
             for index, (t_s, rgb) in enumerate(frames):
                 yield Frame(index, t_s, rgb)
 
@@ -159,10 +166,15 @@ class WebcamSource(FrameSource):
             f"webcam {self.index} could not be opened; check it is connected and not used "
             "by another program, or pass a video file"
         )
+        logs = cv2.utils.logging
+        level = logs.getLogLevel()
+        logs.setLogLevel(logs.LOG_LEVEL_SILENT)  # a missing camera is our line, not OpenCV's dump
         try:
             cap = cv2.VideoCapture(self.index)
         except cv2.error as err:
             raise not_open from err
+        finally:
+            logs.setLogLevel(level)
         if not cap.isOpened():
             cap.release()
             raise not_open
@@ -215,7 +227,8 @@ class ImageFolderSource(FrameSource):
     """Frames from the images of a folder (IMAGE_SUFFIXES), in natural order, t_s = index / fps.
 
     fps: frames per second the images were taken at. All images must have the same size
-    (after EXIF orientation); a different one raises InputError when it is reached.
+    (after EXIF orientation): an image of another size, or one OpenCV cannot read, is skipped
+    when it is reached and named in `decode_errors` (t_s keeps counting, so time stays true).
     info.rotation is 0: EXIF orientation is applied per image by OpenCV.
     """
 
@@ -252,14 +265,22 @@ class ImageFolderSource(FrameSource):
 
     def _frames(self) -> FrameGenerator:
         expected = (self.info.height, self.info.width)
-        for index, file in enumerate(self.files):
-            rgb = _read_image(file)
+        self.decode_errors = []
+        index = 0
+        for number, file in enumerate(self.files):
+            try:
+                rgb = _read_image(file)
+            except InputError as err:
+                self.decode_errors.append(f"skipped {err}")
+                continue
             if rgb.shape[:2] != expected:
-                raise InputError(
-                    f"{file} is {rgb.shape[1]}x{rgb.shape[0]} but the first image is "
+                self.decode_errors.append(
+                    f"skipped {file}: it is {rgb.shape[1]}x{rgb.shape[0]} but the first image is "
                     f"{expected[1]}x{expected[0]}; resize all images of {self.path} to one size"
                 )
-            yield Frame(index, index / self.info.fps, rgb)
+                continue
+            yield Frame(index, number / self.info.fps, rgb)
+            index += 1
 
 
 def open_source(spec: str | Path, decoder: str = "auto") -> FrameSource:

@@ -48,12 +48,19 @@ class RunState:
     pose_workers: landmarkers that ran in parallel (the effective pose.workers).
     timings_s: wall time per stage, seconds (model_load, pose, post, write); not in the report,
     so reports stay reproducible; benchmarks read it from AnalysisResult.
+    frames_expected: frames the source said it holds (0 = unknown: a webcam);
+    frames_decoded: frames the pose pass received. stopped: why the run ended early
+    ("interrupted", "decoding"; "" = it ran to the end); stop_detail: the reason, one line.
     """
 
     complete: bool = True
     notes: list[str] = field(default_factory=list)
     pose_workers: int = 1
     timings_s: dict[str, float] = field(default_factory=dict)
+    frames_expected: int = 0
+    frames_decoded: int = 0
+    stopped: str = ""
+    stop_detail: str = ""
 
 
 def conventions(cfg: Config) -> dict:
@@ -178,6 +185,8 @@ def _quality(
         leg_swap_frames=int(metrics.swapped.sum()) if metrics.swapped is not None else 0,
         median_yaw_deg=finite_percentile(metrics.yaw_deg, 50),
         warnings=tuple(warnings),
+        frames_expected=state.frames_expected or None,
+        stopped=state.stopped or None,
     )
 
 
@@ -198,7 +207,9 @@ def build_report(
     a = findings.assessment
     judged = bool(findings.reps) and findings.exercise != "unknown"
     warnings = quality_warnings(track, metrics, cfg, findings.view.label, judged)
-    warnings += list(a.warnings) + state.notes
+    if track.has_pose.any():  # with no person at all, that is the one reason worth giving
+        warnings += list(a.warnings)
+    warnings += state.notes
     return Report(
         source=info,
         model=model,

@@ -44,7 +44,12 @@ class RunStatus(StrEnum):
 @dataclass(frozen=True)
 class Quality:
     """How far the numbers can be trusted. median_yaw_deg: median body yaw, degrees (NaN when
-    never estimated); warnings: human-readable, most important first."""
+    never estimated); warnings: human-readable, most important first.
+
+    frames: frames decoded and analyzed; frames_expected: frames the file's header lists (None
+    when unknown, e.g. a webcam), so a status "incomplete" shows what is missing; stopped: why
+    the run ended early ("interrupted" = Ctrl-C, "decoding" = the input could not be decoded to
+    its end; None = it ran to the end)."""
 
     status: RunStatus
     frames: int
@@ -53,6 +58,8 @@ class Quality:
     leg_swap_frames: int
     median_yaw_deg: float
     warnings: tuple[str, ...]
+    frames_expected: int | None = None
+    stopped: str | None = None
 
 
 @dataclass(frozen=True)

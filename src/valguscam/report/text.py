@@ -83,25 +83,45 @@ def _travel_line(report: Report) -> list[str]:
     ]
 
 
+def _view_line(report: Report) -> str:
+    """Camera view, exercise and reps; when no person was found that is the reason, not an
+    'unknown' view."""
+    q, ex = report.quality, report.exercise
+    if q.frames_with_pose == 0:
+        return "view: none, no person found in any frame (film the whole body, hips to feet)"
+    view = report.view.label
+    if view == "unknown":
+        view = f"unknown (a person in only {q.frames_with_pose} frames, too few to tell)"
+    return (
+        f"view {view}, {ex.label.replace('_', ' ')} ({ex.source}), "
+        f"{report.summary.rep_count} rep(s)"
+    )
+
+
 def render(report: Report, files: Mapping[str, str | Path]) -> str:
     """The whole summary: source, movement, one line per knee, events, advice, warnings, files."""
-    src, q, summary = report.source, report.quality, report.summary
+    src, q = report.source, report.quality
     yaw = "n/a" if not math.isfinite(q.median_yaw_deg) else f"{q.median_yaw_deg:.0f} deg"
-    ex = report.exercise
+    of = f" of {q.frames_expected}" if q.frames_expected and q.frames_expected != q.frames else ""
     lines = [
-        f"{src.path}: {q.frames} frames, {src.duration_s:.1f} s, person in "
+        f"{src.path}: {q.frames}{of} frames, {src.duration_s:.1f} s, person in "
         f"{q.frames_with_pose} frames, median body yaw {yaw}",
-        f"view {report.view.label}, {ex.label.replace('_', ' ')} ({ex.source}), "
-        f"{summary.rep_count} rep(s)",
+        _view_line(report),
     ]
-    lines += [side_line(side, summary.side(side)) for side in ("left", "right")]
+    if q.frames_with_pose == 0:
+        lines += [f"{side:>5} knee: not assessable (no person found)" for side in ("left", "right")]
+    else:
+        lines += [side_line(side, report.summary.side(side)) for side in ("left", "right")]
     lines += [event_line(e) for e in report.events]
     lines += _travel_line(report)
     lines.append(
         "FPPA + = valgus (knee toward the midline); sides are the subject's; valid when "
         + report.conventions["valid_when"]
     )
-    lines += [advice_line(a) for a in report.advice]
+    advice = report.advice
+    if q.frames_with_pose == 0:  # "could not be judged" notes would only repeat the view
+        advice = tuple(a for a in advice if a.kind != AdviceKind.NOTE)
+    lines += [advice_line(a) for a in advice]
     lines += [f"warning: {w}" for w in q.warnings]
     lines += [f"wrote {p}" for p in files.values()]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ The only place that loops over frames for offline analysis.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,20 +26,28 @@ from valguscam.body.smoothing import clean_track
 from valguscam.config import Config, load_config
 from valguscam.errors import ConfigError, InputError
 from valguscam.media.sources import open_source
-from valguscam.pose.estimator import (
-    PoseEstimator,
-    PoseSample,
-    TrackBuilder,
-    available_cores,
-    open_estimators,
-)
 from valguscam.pose.models import resolve_model, sha256_file
-from valguscam.report.document import SCHEMA_VERSION, ModelInfo, Report, RunState, build_report
+from valguscam.report.document import ModelInfo, Report, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
 from valguscam.report.folder import FRAMES_CSV, REPORT_JSON
+from valguscam.report.load import load_report
 from valguscam.report.opensim import write_mot, write_trc
-from valguscam.run.pipeline import RoundRobin, prefetch
-from valguscam.types import Frame, KneeMetrics, PoseTrack, VideoInfo
+from valguscam.run.outputs import SigintHold, output_error, prepare_output, safe_name
+from valguscam.run.pose_pass import STOP_DECODING, STOP_INTERRUPTED, estimate_track
+from valguscam.types import KneeMetrics, PoseTrack, VideoInfo
+
+__all__ = [
+    "FRAMES_CSV",
+    "REPORT_JSON",
+    "Analysis",
+    "AnalysisResult",
+    "analyze",
+    "analyze_video",
+    "baseline_from_clip",
+    "estimate_track",
+    "load_report",
+    "post_process",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +62,12 @@ class Analysis:
     metrics: knee metrics per frame, computed on the cleaned track (angles in degrees).
     findings: view, reps, exercise, verdicts and advice.
     report: the typed Report (report/model.py); `report.to_dict()` is what report.json holds.
-    info: the source's VideoInfo, frame_count and duration_s from the frames actually decoded.
-    interrupted: Ctrl-C or a decoding error stopped the run early; the results cover the
-        frames done so far (the report's quality block says so).
+    info: the source's VideoInfo, frame_count and duration_s from the frames actually decoded
+        (report.quality.frames_expected keeps what the file's header listed).
+    interrupted: Ctrl-C stopped the run early; the results cover the frames done so far (the
+        report's status is incomplete and its quality block says so).
+    decoding_stopped: why decoding ended before the end of the input ("" = it did not): a
+        damaged or cut-off file; the results cover the frames decoded (status incomplete).
     timings_s: wall time per stage in seconds (model_load, pose, post).
     """
 
@@ -66,6 +78,7 @@ class Analysis:
     info: VideoInfo
     interrupted: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
+    decoding_stopped: str = ""
 
     @property
     def no_person(self) -> bool:
@@ -79,97 +92,64 @@ class Analysis:
         also `<stem>_px.trc` (pixel landmarks), with `mot` `<stem>_angles.mot` (knee angles),
         named as Sports2D names them (report/opensim.py). stem: default the folder's name.
 
-        Each file is written atomically: an interrupted save leaves no half-written file.
-        report.json is written last and lists the files ("files").
-        Returns {"frames_csv": path, ["trc": path, "mot": path,] "report_json": path}.
-        Raises OSError if the folder cannot be written.
+        Each file is written atomically: an interrupted save leaves no half-written file. An
+        older report.json in the folder is removed first, with the files it lists (they belong
+        to the older run), and report.json is written last,
+        listing the files ("files"): a folder holds a report.json only when every file it lists
+        is from the same run. Returns {"frames_csv": path, ["trc": path, "mot": path,]
+        "report_json": path}. Raises OutputError if the folder cannot be written.
         """
         out = Path(out_dir)
         stem = stem or out.resolve().name
-        files = {"frames_csv": write_frames_csv(
-            out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
-        )}  # fmt: skip
-        if trc:
-            files["trc"] = write_trc(out / f"{stem}_px.trc", self.track)
-        if mot:
-            files["mot"] = write_mot(out / f"{stem}_angles.mot", self.metrics)
-        names = (*(p.name for p in files.values()), REPORT_JSON)
-        report = replace(self.report, files=names)
-        files["report_json"] = write_json(out / REPORT_JSON, report.to_dict())
+        files: dict[str, Path] = {}
+        try:
+            _remove_previous_run(out)
+            files["frames_csv"] = write_frames_csv(
+                out / FRAMES_CSV, self.track, self.metrics, self.findings.reps
+            )
+            if trc:
+                files["trc"] = write_trc(out / f"{safe_name(stem)}_px.trc", self.track)
+            if mot:
+                files["mot"] = write_mot(out / f"{safe_name(stem)}_angles.mot", self.metrics)
+            names = (*(p.name for p in files.values()), REPORT_JSON)
+            report = replace(self.report, files=names)
+            files["report_json"] = write_json(out / REPORT_JSON, report.to_dict())
+        except OSError as err:
+            for path in files.values():  # no report lists them: do not leave them behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise output_error(err, out) from None
         return files
+
+
+def _remove_previous_run(out: Path) -> None:
+    """Remove an older run's report.json and the files it lists from `out`: only plain names
+    inside `out` (no separators, not hidden), whatever the old report says."""
+    old = out / REPORT_JSON
+    try:
+        listed = json.loads(old.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    names = listed if isinstance(listed, list) else []
+    for name in names:
+        if isinstance(name, str) and name == safe_name(name) and not name.startswith("."):
+            with contextlib.suppress(OSError):
+                (out / name).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        old.unlink()
 
 
 @dataclass(frozen=True)
 class AnalysisResult(Analysis):
     """What `analyze_video` produced: the Analysis, the folder it was saved to and its files.
 
-    timings_s also holds "write" (seconds spent saving).
+    timings_s also holds "write" (seconds spent saving). extra_interrupts: Ctrl-C presses held
+    (not acted on) while the results of an interrupted run were computed and written.
     """
 
     out_dir: Path = Path()
     files: dict[str, Path] = field(default_factory=dict)
-
-
-def _progress(total: int | None, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total or None,
-        unit="frame",
-        disable=not enabled or None,
-        leave=False,
-        desc="pose",
-        dynamic_ncols=True,
-    )
-
-
-def estimate_track(
-    source, model_path: Path, cfg: Config, progress: bool, state: RunState
-) -> PoseTrack:
-    """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far.
-
-    Three stages overlap: a decode thread (up to 8 frames ahead) and `workers` landmarkers in
-    threads of their own, landmarker k on frames k, k + workers, ... (2 frames each in flight).
-    """
-    info = source.info
-    builder = TrackBuilder(info.width, info.height, capacity=info.frame_count)
-    workers = max(1, min(cfg.pose.workers, available_cores()))
-    state.pose_workers = workers
-    start = time.perf_counter()
-    # Decoding starts now, while the models load.
-    with (
-        prefetch(source, depth=8) as frames,
-        open_estimators(model_path, cfg.pose, workers) as estimators,
-        _progress(info.frame_count, progress) as bar,
-    ):
-        state.timings_s["model_load"] = time.perf_counter() - start
-        log.debug("pose: %d landmarker(s) loaded in %.1f s", workers, state.timings_s["model_load"])
-        start = time.perf_counter()
-        detectors = [_detector(e) for e in estimators]
-        try:
-            with RoundRobin(detectors, frames, ahead=2) as results:
-                for t_s, sample in results:
-                    builder.add(t_s, sample)
-                    bar.update(1)
-        except KeyboardInterrupt:
-            state.complete = False
-            state.notes.append(f"interrupted after {len(builder)} frames: results cover those only")
-        except InputError as exc:
-            if not len(builder):
-                raise
-            state.complete = False
-            state.notes.append(f"decoding stopped after {len(builder)} frames: {exc}")
-    state.timings_s["pose"] = time.perf_counter() - start
-    return builder.build()
-
-
-def _detector(estimator: PoseEstimator):
-    """frame -> (t_s, PoseSample) with `estimator`, for RoundRobin."""
-
-    def detect(frame: Frame) -> tuple[float, PoseSample]:
-        return frame.t_s, estimator.detect(frame.rgb, frame.t_s)
-
-    return detect
+    extra_interrupts: int = 0
 
 
 def analyze(
@@ -196,8 +176,11 @@ def analyze(
         progress: show a progress bar on stderr.
 
     Returns:
-        An Analysis (track, metrics, findings, report, info, interrupted, timings_s).
-        Ctrl-C does not raise: it ends the run early with `interrupted` set.
+        An Analysis (track, metrics, findings, report, info, interrupted, decoding_stopped,
+        timings_s). Ctrl-C does not raise once a frame is done: it ends the run early with
+        `interrupted` set (a second Ctrl-C while the results are computed is held). Corrupt
+        data or a cut-off file does not raise either once a frame decoded: `decoding_stopped`
+        says why, and the report's status is incomplete.
 
     Raises:
         InputError: the video is missing, unreadable or not a video.
@@ -205,12 +188,25 @@ def analyze(
         ModelError: the pose model is missing or invalid (fix: `valguscam models download`).
         PoseError: the pose model failed on a frame.
     """
-    cfg = _as_config(config)
+    with SigintHold() as hold:
+        return _analyze(video, _as_config(config), exercise, model, decoder, progress, hold)
+
+
+def _analyze(
+    video: str | Path,
+    cfg: Config,
+    exercise: str,
+    model: str | Path | None,
+    decoder: str,
+    progress: bool,
+    hold: SigintHold,
+) -> Analysis:
+    """`analyze` with the caller's SigintHold: held from the first Ctrl-C on."""
     state = RunState()
     with open_source(video, decoder=decoder) as source:  # a bad input is named before the model
         model_path = resolve_model(str(model) if model is not None else cfg.pose.model)
         info = source.info
-        raw = estimate_track(source, model_path, cfg, progress, state)
+        raw = estimate_track(source, model_path, cfg, progress, state, on_interrupt=hold.hold)
     info = _with_count(info, raw)
     start = time.perf_counter()
     track, metrics, findings = post_process(raw, cfg, exercise)
@@ -219,8 +215,9 @@ def analyze(
     report = build_report(info, model_info, cfg, track, metrics, state, findings)
     state.timings_s["post"] = time.perf_counter() - start
     return Analysis(
-        track, metrics, findings, report, info, interrupted=not state.complete,
-        timings_s=dict(state.timings_s),
+        track, metrics, findings, report, info,
+        interrupted=state.stopped == STOP_INTERRUPTED, timings_s=dict(state.timings_s),
+        decoding_stopped=state.stop_detail if state.stopped == STOP_DECODING else "",
     )  # fmt: skip
 
 
@@ -284,65 +281,37 @@ def analyze_video(
     """`analyze` one clip and save frames.csv and report.json to `<out_dir>/<video stem>/`;
     `trc`, `mot`: also the OpenSim files (see `Analysis.save`).
 
-    The CLI's function. Arguments and errors as for `analyze` (cfg: a Config); also raises
-    OSError if the output folder cannot be written.
+    The CLI's function. Arguments and errors as for `analyze` (cfg: a Config); the output
+    folder is checked before any work (OutputError if it cannot be written). After a first
+    Ctrl-C, further presses are held until the files are written: result.extra_interrupts
+    counts them.
     """
-    analysis = analyze(
-        video, config=cfg, exercise=exercise, model=model, decoder=decoder, progress=progress
-    )
-    start = time.perf_counter()
     dest = Path(out_dir) / _output_name(video)
-    files = analysis.save(dest, stem=_output_name(video), trc=trc, mot=mot)
+    made = not dest.exists()
+    prepare_output(dest)
+    try:
+        with SigintHold() as hold:
+            analysis = _analyze(video, cfg, exercise, model, decoder, progress, hold)
+            start = time.perf_counter()
+            files = analysis.save(dest, stem=_output_name(video), trc=trc, mot=mot)
+    except BaseException:
+        if made:  # a run that wrote nothing leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                dest.rmdir()
+        raise
     timings = {**analysis.timings_s, "write": time.perf_counter() - start}
     kept = {f.name: getattr(analysis, f.name) for f in fields(Analysis)}
-    return AnalysisResult(**{**kept, "timings_s": timings}, out_dir=dest, files=files)
+    return AnalysisResult(
+        **{**kept, "timings_s": timings}, out_dir=dest, files=files,
+        extra_interrupts=hold.presses,
+    )  # fmt: skip
 
 
 def _output_name(video: str | Path) -> str:
-    """The output folder's name for `video`: its stem ("0" for webcam 0, a folder's name)."""
+    """The output folder's name for `video`: its stem ("0" for webcam 0, a folder's name),
+    made safe (safe_name: no separators, no "..", so it stays inside the output folder)."""
     path = Path(str(video))
-    return path.stem or path.resolve().name or "video"
-
-
-def load_report(path: str | Path) -> dict:
-    """Read a report.json written by valguscam.
-
-    Args:
-        path: the report.json file, or the folder holding it (e.g. OUT/<video stem>/).
-
-    Returns:
-        The report as a dict (see docs/report-schema.json).
-
-    Raises:
-        InputError: the file is missing, is not JSON, is not a valguscam report, or its
-            schema_version has another major version than this valguscam writes.
-    """
-    p = Path(path)
-    if p.is_dir():
-        p = p / REPORT_JSON
-    if not p.is_file():
-        raise InputError(
-            f"no report at {p}; pass a report.json or the folder 'valguscam analyze' wrote it to"
-        )
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"{p} cannot be read as JSON ({exc}); run 'valguscam analyze' again to rewrite it"
-        ) from None
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if not isinstance(version, str):
-        raise InputError(
-            f"{p} has no schema_version, so it is not a valguscam report; "
-            "pass the report.json that 'valguscam analyze' wrote"
-        )
-    major = SCHEMA_VERSION.split(".")[0]
-    if version.split(".")[0] != major:
-        raise InputError(
-            f"{p} has report schema {version}, this valguscam reads {major}.x; "
-            "analyze the video again with this version"
-        )
-    return data
+    return safe_name(path.stem or path.resolve().name or "video")
 
 
 def _with_count(info: VideoInfo, track: PoseTrack) -> VideoInfo:
