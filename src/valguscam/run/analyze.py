@@ -8,10 +8,12 @@ The only place that loops over frames for offline analysis.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -127,22 +129,30 @@ def _progress(total: int | None, enabled: bool):
 
 
 def estimate_track(
-    source, model_path: Path, cfg: Config, progress: bool, state: RunState
+    source,
+    model_path: Path,
+    cfg: Config,
+    progress: bool,
+    state: RunState,
+    estimators: Sequence[PoseEstimator] | None = None,
 ) -> PoseTrack:
     """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far.
 
     Three stages overlap: a decode thread (up to 8 frames ahead) and `workers` landmarkers in
     threads of their own, landmarker k on frames k, k + workers, ... (2 frames each in flight).
+    estimators: landmarkers already loaded (run/batch reuses them across clips), else
+    cfg.pose.workers are loaded here and closed at the end.
     """
     info = source.info
     builder = TrackBuilder(info.width, info.height, capacity=info.frame_count)
-    workers = max(1, min(cfg.pose.workers, available_cores()))
+    workers = len(estimators) if estimators else max(1, min(cfg.pose.workers, available_cores()))
     state.pose_workers = workers
     start = time.perf_counter()
+    loaded = contextlib.nullcontext(list(estimators)) if estimators else None
     # Decoding starts now, while the models load.
     with (
         prefetch(source, depth=8) as frames,
-        open_estimators(model_path, cfg.pose, workers) as estimators,
+        loaded or open_estimators(model_path, cfg.pose, workers) as estimators,
         _progress(info.frame_count, progress) as bar,
     ):
         state.timings_s["model_load"] = time.perf_counter() - start
@@ -183,6 +193,7 @@ def analyze(
     model: str | Path | None = None,
     decoder: str = "auto",
     progress: bool = False,
+    estimators: Sequence[PoseEstimator] | None = None,
 ) -> Analysis:
     """Analyze one clip (pose, clean-up, knee metrics, reps, verdicts) without writing files.
 
@@ -197,6 +208,8 @@ def analyze(
             config's pose.model.
         decoder: "auto", "pyav" or "opencv" (video files only).
         progress: show a progress bar on stderr.
+        estimators: video-mode landmarkers already loaded with this model, reused instead of
+            loading `config.pose.workers` new ones (run/batch.py keeps them per process).
 
     Returns:
         An Analysis (track, metrics, findings, report, info, interrupted, timings_s).
@@ -213,7 +226,7 @@ def analyze(
     with open_source(video, decoder=decoder) as source:  # a bad input is named before the model
         model_path = resolve_model(str(model) if model is not None else cfg.pose.model)
         info = source.info
-        raw = estimate_track(source, model_path, cfg, progress, state)
+        raw = estimate_track(source, model_path, cfg, progress, state, estimators)
     info = _with_count(info, raw)
     start = time.perf_counter()
     track, metrics, findings = post_process(raw, cfg, exercise)
