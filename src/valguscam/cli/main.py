@@ -13,6 +13,7 @@ import sys
 import click
 
 from valguscam import __version__
+from valguscam.cli.batch import batch
 from valguscam.cli.models import models_group
 from valguscam.cli.options import (
     INTERRUPTED_EXIT_CODE,
@@ -43,6 +44,7 @@ def cli() -> None:
 
 
 cli.add_command(models_group)
+cli.add_command(batch)
 
 
 @cli.command()

@@ -37,7 +37,8 @@ def _bands(ax: Any, ev: EventsConfig) -> None:
     edges = (ev.enter_deg, ev.moderate_deg, ev.severe_deg, ev.severe_deg + 40)
     names = (
         f"+{ev.enter_deg:g}..{ev.moderate_deg:g} deg: beyond the SDD (Munro 2012)",
-        f"+{ev.moderate_deg:g}..{ev.severe_deg:g}: beyond healthy SLS 8.4 +/- 5.1 (Herrington 2014)",
+        f"+{ev.moderate_deg:g}..{ev.severe_deg:g}: beyond healthy SLS 8.4 +/- 5.1 "
+        "(Herrington 2014)",
         f"> +{ev.severe_deg:g}: patellofemoral pain mean (Herrington 2014)",
     )
     for lo, hi, name, grey in zip(edges[:-1], edges[1:], names, pp.BAND_GREYS, strict=True):
@@ -62,8 +63,8 @@ def _legend(ax: Any) -> None:
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], marker=MARKER[s], color=pp.COLOR[s], ls="", mfc="white", label=pp.SIDE_NAME[s])
-        for s in pp.SIDES
+        Line2D([], [], marker=MARKER[s], color=pp.COLOR[s], ls="", mfc="white", label=name)
+        for s, name in pp.SIDE_NAME.items()
     ]
     handles.append(Line2D([], [], marker="o", color=pp.GREY, ls="", label="filled: judged valgus"))
     ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)

@@ -36,7 +36,8 @@ class VideoResult:
     """One video of a batch. folder: its result folder; status: ok, no_person, failed or
     not_done (the batch was interrupted first); error: one line when failed; reused: the
     results of an earlier run were kept (resume); row: its summary.csv fields; seconds: wall
-    time of its task in this run (0 when reused or not done)."""
+    time of its task in this run (0 when reused or not done); max_rss_mb: peak resident memory
+    of the worker process that ran it, MiB (0 when not run here)."""
 
     video: Path
     folder: Path
@@ -45,6 +46,7 @@ class VideoResult:
     reused: bool = False
     row: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    max_rss_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,8 @@ def batch(
     n_jobs, workers = plan_workers(jobs, cfg.pose.workers, available_cores(), len(items))
     cfg = replace(cfg, pose=replace(cfg.pose, workers=workers))
     log.info("%s", _plan_line(len(items), executor, n_jobs, workers, scheduler))
-    extras = tuple(name for name, wanted in zip(EXTRAS, (plots, html, video), strict=True) if wanted)
+    wanted = (plots, html, video)
+    extras = tuple(name for name, on in zip(EXTRAS, wanted, strict=True) if on)
     run = _Run(Path(out), root, cfg, exercise or "auto", extras)
     interrupted = run.execute(items, force, executor, scheduler, n_jobs, progress)
     result = BatchResult(
@@ -216,12 +219,13 @@ class _Run:
             str(self.model_path), self.extras, key,
         )  # fmt: skip
 
-    def _result(self, item: BatchInput, status: Status, error: str | None,
-                row: dict[str, Any] | None = None, reused: bool = False,
-                seconds: float = 0.0) -> VideoResult:  # fmt: skip
+    def _result(
+        self, item: BatchInput, status: Status, error: str | None,
+        row: dict[str, Any] | None = None, reused: bool = False,
+    ) -> VideoResult:  # fmt: skip
         full = {**(row or {}), "path": str(item.video), "folder": item.rel,
                 "status": status.value, "error": error, "reused": reused}  # fmt: skip
-        return VideoResult(item.video, self.folder(item), status, error, reused, full, seconds)
+        return VideoResult(item.video, self.folder(item), status, error, reused, full)
 
     def execute(self, items: list[BatchInput], force: bool, executor: str,
                 scheduler: str | None, jobs: int, progress: bool) -> bool:  # fmt: skip
@@ -242,8 +246,9 @@ class _Run:
         def on_done(outcome: VideoOutcome) -> None:
             running.pop(outcome.video, None)
             item = by_video[Path(outcome.video)]
-            self.done[item.video] = self._result(
-                item, outcome.status, outcome.error, outcome.row, seconds=outcome.seconds
+            found = self._result(item, outcome.status, outcome.error, outcome.row)
+            self.done[item.video] = replace(
+                found, seconds=outcome.seconds, max_rss_mb=outcome.max_rss_mb
             )
             bar.update(1)
             bar.set_postfix_str(", ".join(running.values()), refresh=True)
@@ -264,8 +269,7 @@ class _Run:
     def results(self, items: list[BatchInput]) -> tuple[VideoResult, ...]:
         """Every video's result in input order; not_done for those never finished."""
         return tuple(
-            self.done.get(item.video) or self._result(item, Status.NOT_DONE, None)
-            for item in items
+            self.done.get(item.video) or self._result(item, Status.NOT_DONE, None) for item in items
         )
 
     def description(self, inputs: Any, scheduler: str | None) -> dict[str, Any]:

@@ -124,7 +124,7 @@ def run_dask(
             on_start(task)
             futures[client.submit(run_task, task, pure=False, key=f"valguscam-{i}")] = task
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=client.loop):
                 try:
                     outcome = future.result()
                 except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost worker ...

@@ -84,7 +84,8 @@ def discover(inputs: list[str | Path], out: str | Path) -> tuple[list[BatchInput
     if not inputs:
         raise InputError("no input given; pass video files, folders or glob patterns")
     out_abs = Path(out).resolve()
-    videos = list(dict.fromkeys(p.resolve() for item in inputs for p in _expand(str(item), out_abs)))
+    found = (p.resolve() for item in inputs for p in _expand(str(item), out_abs))
+    videos = list(dict.fromkeys(found))
     if not videos:
         raise InputError(
             f"no video found in {', '.join(map(str, inputs))} "

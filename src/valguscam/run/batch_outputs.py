@@ -52,6 +52,7 @@ def batch_json(result: Any, description: dict[str, Any]) -> dict[str, Any]:
         "interrupted": result.interrupted,
         "seconds": round(result.seconds, 2),
         "counts": counts,
+        "max_worker_rss_mb": round(max((v.max_rss_mb for v in result.videos), default=0.0), 1),
         "videos": [
             {
                 "path": str(v.video),
