@@ -59,15 +59,29 @@ def _points(ax: Any, rows: Sequence[Mapping[str, Any]], measure: str) -> None:
             )  # fmt: skip
 
 
-def _legend(ax: Any) -> None:
+def _legend(fig: Any, ax: Any) -> None:
+    """One legend under both panels: the bands, the sides, what a filled marker means."""
     from matplotlib.lines import Line2D
 
+    bands, _ = ax.get_legend_handles_labels()
     handles = [
-        Line2D([], [], marker=MARKER[s], color=pp.COLOR[s], ls="", mfc="white", label=name)
-        for s, name in pp.SIDE_NAME.items()
+        *bands,
+        *(
+            Line2D([], [], marker=MARKER[s], color=pp.COLOR[s], ls="", mfc="white", label=name)
+            for s, name in pp.SIDE_NAME.items()
+        ),
     ]
     handles.append(Line2D([], [], marker="o", color=pp.GREY, ls="", label="filled: judged valgus"))
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+
+
+def _fppa_limits(ax: Any, rows: Sequence[Mapping[str, Any]], ev: EventsConfig) -> None:
+    """x range: the data and the bands up to a little past the severe threshold."""
+    values = [
+        v for r in rows for s in pp.SIDES
+        if (v := _value(r, f"{s}_peak_dynamic_fppa_deg")) is not None
+    ]  # fmt: skip
+    ax.set_xlim(min([-5.0, *values]) - 2, max([ev.severe_deg + 8, *values]) + 2)
 
 
 def cohort_figure(rows: Sequence[Mapping[str, Any]], events: EventsConfig | None = None) -> Any:
@@ -75,7 +89,7 @@ def cohort_figure(rows: Sequence[Mapping[str, Any]], events: EventsConfig | None
     from matplotlib.figure import Figure
 
     ev = events or EventsConfig()
-    height = 1.6 + 0.38 * max(len(rows), 1)
+    height = 2.4 + 0.38 * max(len(rows), 1)
     fig = Figure(figsize=(11, height), layout="constrained", dpi=100)
     ax_fppa, ax_foot = fig.subplots(1, 2, sharey=True, width_ratios=(3, 2))
     _bands(ax_fppa, ev)
@@ -88,8 +102,8 @@ def cohort_figure(rows: Sequence[Mapping[str, Any]], events: EventsConfig | None
         ax.axvline(0, color=pp.GREY, lw=0.8)
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", color="#dddddd", lw=0.5)
-    ax_fppa.legend(loc="upper right", fontsize=7, framealpha=0.9)
-    _legend(ax_foot)
+    _fppa_limits(ax_fppa, rows, ev)
+    _legend(fig, ax_fppa)
     fig.suptitle(f"Cohort: peak knee measures per video ({len(rows)} videos; sides = subject's)")
     return fig
 
