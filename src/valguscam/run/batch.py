@@ -23,6 +23,7 @@ from valguscam.config import Config
 from valguscam.errors import InputError
 from valguscam.pose.estimator import available_cores
 from valguscam.run.batch_inputs import BatchInput, discover
+from valguscam.run.batch_outputs import write_batch_files
 from valguscam.run.batch_resume import RunKey, config_sha256, sha256_stream, trusted
 from valguscam.run.batch_worker import EXTRAS, Status, VideoOutcome, VideoTask, one_line
 
@@ -162,8 +163,6 @@ def batch(
         run.out, root, run.results(items), executor, n_jobs, workers, interrupted,
         time.perf_counter() - start,
     )  # fmt: skip
-    from valguscam.run.batch_outputs import write_batch_files
-
     files = write_batch_files(result, run.description(inputs, scheduler), html)
     return replace(result, files=files)
 
