@@ -231,16 +231,22 @@ class _Run:
         """Run the tasks not reused; True when Ctrl-C stopped the run."""
         from tqdm import tqdm
 
-        from valguscam.run.batch_exec import run_dask, run_local
+        from valguscam.run.batch_exec import Hooks, run_dask, run_local
 
         self._force = force
         by_video = {item.video: item for item in items}
         bar = tqdm(total=len(items), unit="video", desc="batch", disable=not progress or None)
         running: dict[str, str] = {}
 
-        def on_start(task: VideoTask) -> None:
-            running[task.video] = Path(task.video).name
+        def show(video: str, frames: int | None = None) -> None:
+            if video in running:
+                name = Path(video).name
+                running[video] = name if frames is None else f"{name} {frames} frames"
             bar.set_postfix_str(", ".join(running.values()), refresh=True)
+
+        def on_start(task: VideoTask) -> None:
+            running[task.video] = ""
+            show(task.video)
 
         def on_done(outcome: VideoOutcome) -> None:
             running.pop(outcome.video, None)
@@ -250,15 +256,16 @@ class _Run:
                 found, seconds=outcome.seconds, max_rss_mb=outcome.max_rss_mb
             )
             bar.update(1)
-            bar.set_postfix_str(", ".join(running.values()), refresh=True)
+            show(outcome.video)
 
         try:
             tasks = [t for item in items if (t := self.task(item)) is not None]
             bar.update(len(items) - len(tasks))
+            hooks = Hooks(on_start, on_done, show)
             if executor == "dask":
-                run_dask(tasks, scheduler or "", on_done, on_start)
+                run_dask(tasks, scheduler or "", hooks)
             else:
-                run_local(tasks, jobs, on_done, on_start)
+                run_local(tasks, jobs, hooks)
         except KeyboardInterrupt:
             return True
         finally:

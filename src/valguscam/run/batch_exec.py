@@ -16,16 +16,19 @@ cancelled, the pool's processes are terminated and KeyboardInterrupt goes on to 
 from __future__ import annotations
 
 import multiprocessing
+import queue
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from valguscam.errors import InputError
 from valguscam.run.batch_worker import Status, VideoOutcome, VideoTask, load, run_task
 
 OnDone = Callable[[VideoOutcome], None]
 OnStart = Callable[[VideoTask], None]
+OnFrames = Callable[[str, int], None]
 
 CRASHED = (
     "the worker process died while analyzing this video (a crash in native code, e.g. the "
@@ -39,30 +42,38 @@ def crashed(task: VideoTask, why: str = CRASHED) -> VideoOutcome:
     return VideoOutcome(task.video, Status.FAILED, why)
 
 
-def run_local(tasks: Sequence[VideoTask], jobs: int, on_done: OnDone, on_start: OnStart) -> None:
-    """Run `tasks` on `jobs` worker processes, calling on_start/on_done in the parent as each
+@dataclass(frozen=True)
+class Hooks:
+    """The parent's callbacks: a task starts, a task ends, a worker's frames so far."""
+
+    on_start: OnStart
+    on_done: OnDone
+    on_frames: OnFrames
+
+
+def run_local(tasks: Sequence[VideoTask], jobs: int, hooks: Hooks) -> None:
+    """Run `tasks` on `jobs` worker processes, calling the hooks in the parent as each
     begins/ends (in completion order). A crashing worker fails its video only."""
     if not tasks:
         return
     ctx = multiprocessing.get_context("spawn")
+    frames = ctx.Queue()
     pending = deque(tasks)
     while pending:
-        suspects = _pool_pass(pending, jobs, ctx, on_done, on_start)
+        suspects = _pool_pass(pending, jobs, ctx, hooks, frames)
         if len(suspects) == 1:
-            on_done(crashed(suspects[0]))
+            hooks.on_done(crashed(suspects[0]))
             continue
         for task in suspects:  # each alone: only the culprit dies again
-            if _pool_pass(deque([task]), 1, ctx, on_done, on_start):
-                on_done(crashed(task))
+            if _pool_pass(deque([task]), 1, ctx, hooks, frames):
+                hooks.on_done(crashed(task))
 
 
-def _pool_pass(
-    pending: deque[VideoTask], jobs: int, ctx, on_done: OnDone, on_start: OnStart
-) -> list[VideoTask]:
+def _pool_pass(pending: deque[VideoTask], jobs: int, ctx, hooks: Hooks, frames) -> list[VideoTask]:
     """Run tasks from `pending` (consumed) in one pool until it is empty or the pool breaks;
     returns the tasks in flight when it broke (empty when it did not)."""
     first = pending[0]
-    args = (first.model_path, first.config.pose, first.config.pose.workers)
+    args = (first.model_path, first.config.pose, first.config.pose.workers, True, frames)
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=load, initargs=args)
     running: dict[Future, VideoTask] = {}
@@ -70,10 +81,11 @@ def _pool_pass(
         while pending or running:
             while pending and len(running) < jobs:
                 task = pending.popleft()
-                on_start(task)
+                hooks.on_start(task)
                 running[pool.submit(run_task, task)] = task
             done, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
-            broken = _collect(done, running, on_done)
+            _report_frames(frames, hooks.on_frames)
+            broken = _collect(done, running, hooks.on_done)
             if broken:
                 return [*broken, *_drain(running)]
         return []
@@ -83,6 +95,16 @@ def _pool_pass(
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _report_frames(frames, on_frames: OnFrames) -> None:
+    """Hand the workers' (video, frames so far) messages waiting in the queue to on_frames."""
+    while True:
+        try:
+            video, count = frames.get_nowait()
+        except queue.Empty:
+            return
+        on_frames(video, count)
 
 
 def _collect(
@@ -106,9 +128,7 @@ def _drain(running: dict[Future, VideoTask]) -> list[VideoTask]:
     return tasks
 
 
-def run_dask(
-    tasks: Sequence[VideoTask], scheduler: str, on_done: OnDone, on_start: OnStart
-) -> None:
+def run_dask(tasks: Sequence[VideoTask], scheduler: str, hooks: Hooks) -> None:
     """Run `tasks` on the Dask distributed cluster at `scheduler` ("tcp://host:8786"), the
     same `run_task` as locally; each Dask worker loads the model at its first task. A task
     whose worker keeps dying (Dask's KilledWorker) or that fails otherwise fails its video."""
@@ -121,7 +141,7 @@ def run_dask(
     with Client(scheduler, set_as_default=False) as client:
         futures = {}
         for i, task in enumerate(tasks):
-            on_start(task)
+            hooks.on_start(task)
             futures[client.submit(run_task, task, pure=False, key=f"valguscam-{i}")] = task
         try:
             for future in as_completed(list(futures), loop=client.loop):
@@ -129,7 +149,7 @@ def run_dask(
                     outcome = future.result()
                 except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost worker ...
                     outcome = crashed(futures[future], f"on Dask: {type(exc).__name__}: {exc}")
-                on_done(outcome)
+                hooks.on_done(outcome)
         except KeyboardInterrupt:
             client.cancel(list(futures))
             raise

@@ -11,6 +11,7 @@ past the last ones they saw, so each clip is tracked as if by fresh landmarkers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import resource
@@ -96,17 +97,35 @@ class ClipEstimator:
     def detect(self, rgb: np.ndarray, t_s: float) -> Any:
         """Landmarks of `rgb` (RGB uint8) at clip time `t_s` (seconds)."""
         self.last_s = max(self.last_s, t_s + self.offset_s)
+        _frame_done()
         return self.inner.detect(rgb, t_s + self.offset_s)
 
 
 _LOADED: dict[str, Any] = {"key": None, "estimators": []}
+_PROGRESS: dict[str, Any] = {"queue": None, "video": "", "frames": 0}
+PROGRESS_EVERY = 10
+"""Frames between two progress messages from a worker to the parent."""
 
 
-def load(model_path: str, pose: PoseConfig, workers: int, ignore_sigint: bool = True) -> None:
+def _frame_done() -> None:
+    """Count a frame of the current clip; every PROGRESS_EVERY frames tell the parent
+    (video, frames so far) through the pool's queue, if there is one (not on Dask)."""
+    _PROGRESS["frames"] += 1  # from the landmarker threads: a lost increment only delays a message
+    if _PROGRESS["queue"] is not None and _PROGRESS["frames"] % PROGRESS_EVERY == 0:
+        with contextlib.suppress(Exception):  # progress is best effort, never a failure
+            _PROGRESS["queue"].put_nowait((_PROGRESS["video"], _PROGRESS["frames"]))
+
+
+def load(
+    model_path: str, pose: PoseConfig, workers: int, ignore_sigint: bool = True, progress=None
+) -> None:
     """Load `workers` landmarkers into this process (the pool's initializer). ignore_sigint:
-    Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores it."""
+    Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores it.
+    progress: a multiprocessing queue for (video, frames done) messages, or None."""
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if progress is not None:
+        _PROGRESS["queue"] = progress
     from valguscam.pose.estimator import PoseEstimator
 
     key = (model_path, pose, workers)
@@ -123,6 +142,7 @@ def _estimators(task: VideoTask) -> list[ClipEstimator]:
     load(task.model_path, task.config.pose, task.config.pose.workers, ignore_sigint=False)
     for est in _LOADED["estimators"]:
         est.new_clip()
+    _PROGRESS["video"], _PROGRESS["frames"] = task.video, 0
     return _LOADED["estimators"]
 
 
