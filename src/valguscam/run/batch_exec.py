@@ -138,11 +138,12 @@ def run_dask(tasks: Sequence[VideoTask], scheduler: str, hooks: Hooks) -> None:
         raise InputError(
             "--executor dask needs Dask distributed: pip install 'valguscam[dask]'"
         ) from None
+    if not tasks:
+        return
     with Client(scheduler, set_as_default=False) as client:
-        futures = {}
-        for i, task in enumerate(tasks):
-            hooks.on_start(task)
-            futures[client.submit(run_task, task, pure=False, key=f"valguscam-{i}")] = task
+        # pure=False: a fresh key each time, so two batches never share one. on_start is not
+        # called: which tasks run when is the scheduler's business.
+        futures = {client.submit(run_task, task, pure=False): task for task in tasks}
         try:
             for future in as_completed(list(futures), loop=client.loop):
                 try:
