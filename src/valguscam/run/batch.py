@@ -54,7 +54,8 @@ class VideoResult:
 class BatchResult:
     """A finished (or interrupted) batch: per-video results in input order and its files.
 
-    jobs x pose_workers: the processes and landmarkers per process used (local executor).
+    jobs x pose_workers: the processes and landmarkers per process used (jobs 0 on Dask:
+    the cluster decides).
     interrupted: Ctrl-C stopped it; the videos not finished are not_done. seconds: wall time.
     """
 
@@ -152,7 +153,7 @@ def batch(
     cfg = _as_config(config)
     _check_executor(executor, scheduler)
     items, root = discover([inputs] if isinstance(inputs, str | Path) else list(inputs), out)
-    n_jobs, workers = plan_workers(jobs, cfg.pose.workers, available_cores(), len(items))
+    n_jobs, workers = _plan(executor, jobs, cfg, len(items))
     cfg = replace(cfg, pose=replace(cfg.pose, workers=workers))
     log.info("%s", _plan_line(len(items), executor, n_jobs, workers, scheduler))
     wanted = (plots, html, video)
@@ -165,6 +166,14 @@ def batch(
     )  # fmt: skip
     files = write_batch_files(result, run.description(inputs, scheduler), html)
     return replace(result, files=files)
+
+
+def _plan(executor: str, jobs: int | None, cfg: Config, n_videos: int) -> tuple[int, int]:
+    """(jobs, pose workers): plan_workers on this machine's cores; on Dask (0, pose.workers as
+    configured): the cluster's cores are not ours to count."""
+    if executor == "dask":
+        return 0, cfg.pose.workers
+    return plan_workers(jobs, cfg.pose.workers, available_cores(), n_videos)
 
 
 def _check_executor(executor: str, scheduler: str | None) -> None:
