@@ -17,6 +17,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -101,7 +102,16 @@ class ClipEstimator:
         return self.inner.detect(rgb, t_s + self.offset_s)
 
 
-_LOADED: dict[str, Any] = {"key": None, "estimators": []}
+class _Loaded(threading.local):
+    """The landmarkers of this thread: a Dask worker may run several tasks at once in threads
+    of one process, and a landmarker takes one clip at a time (its timestamps must increase).
+    In the process pool every task runs in the worker's main thread, where `load` put them."""
+
+    key: Any = None
+    estimators: list[ClipEstimator] = []
+
+
+_LOADED = _Loaded()
 _PROGRESS: dict[str, Any] = {"queue": None, "video": "", "frames": 0}
 PROGRESS_EVERY = 10
 """Frames between two progress messages from a worker to the parent."""
@@ -129,21 +139,21 @@ def load(
     from valguscam.pose.estimator import PoseEstimator
 
     key = (model_path, pose, workers)
-    if _LOADED["key"] == key:
+    if _LOADED.key == key:
         return
-    for old in _LOADED["estimators"]:
+    for old in _LOADED.estimators:
         old.inner.close()
-    _LOADED["key"], _LOADED["estimators"] = None, []
+    _LOADED.key, _LOADED.estimators = None, []
     loaded = [ClipEstimator(PoseEstimator(Path(model_path), pose)) for _ in range(workers)]
-    _LOADED["key"], _LOADED["estimators"] = key, loaded
+    _LOADED.key, _LOADED.estimators = key, loaded
 
 
 def _estimators(task: VideoTask) -> list[ClipEstimator]:
     load(task.model_path, task.config.pose, task.config.pose.workers, ignore_sigint=False)
-    for est in _LOADED["estimators"]:
+    for est in _LOADED.estimators:
         est.new_clip()
     _PROGRESS["video"], _PROGRESS["frames"] = task.video, 0
-    return _LOADED["estimators"]
+    return _LOADED.estimators
 
 
 def run_task(task: VideoTask) -> VideoOutcome:
