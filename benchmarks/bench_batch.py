@@ -67,7 +67,7 @@ def _peak_rss(out: Path) -> float:
 
 
 def same_reports(a: Path, b: Path) -> str:
-    """"n/m": how many report.json files of run `a` equal those of run `b` (files list aside)."""
+    """How many report.json files of run `a` equal those of run `b`, as "n/m" (files aside)."""
     from valguscam.run.analyze import load_report
 
     def strip(path: Path) -> dict:
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_dask:
             row("batch on Dask LocalCluster", dask_batch(videos, Path(tmp, "d"), jobs))
             print(f"Dask / local pool: {rows[-1][1] / t_batch:.2f} (target within 10 %)")
-            print(f"reports equal, Dask vs local: {same_reports(Path(tmp, 'batch'), Path(tmp, 'd'))}")
+            same = same_reports(Path(tmp, "batch"), Path(tmp, "d"))
+            print(f"reports equal, Dask vs local: {same}")
         if args.no_loop:
             return 0
         row("shell loop of valguscam analyze", shell_loop(videos, Path(tmp, "loop")))
