@@ -29,10 +29,10 @@ VENDORS: dict[str, frozenset[str]] = {
     "assessment": frozenset({"numpy", "scipy"}),  # pure
     "report": frozenset({"numpy"}),  # documents and files: JSON, CSV, text
     "draw": frozenset({"numpy", "cv2", "matplotlib"}),  # pictures
-    "run": frozenset({"numpy", "tqdm"}),  # the frame loops; tqdm: progress bar
+    "run": frozenset({"numpy", "tqdm", "distributed"}),  # loops; progress bar; batch on Dask
     "cli": frozenset({"click"}),  # the command line
 }
-LAZY_ONLY = frozenset({"matplotlib"})
+LAZY_ONLY = frozenset({"matplotlib", "distributed"})
 """Imported inside functions only, never at module level (`valguscam --help` stays fast)."""
 
 PURE = ("body", "movement", "assessment")

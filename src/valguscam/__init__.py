@@ -5,6 +5,7 @@
     analysis = valguscam.analyze("squat.mp4")      # pose, metrics, reps, verdicts; no files
     analysis.track, analysis.metrics, analysis.report
     analysis.save("out/squat")                     # frames.csv, report.json
+    result = valguscam.batch(["clips/"], "out")    # every video, summary.csv, resumable
     report = valguscam.load_report("out/squat")    # the report.json back, as a dict
 
 Conventions (binding everywhere, see README "Conventions"):
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
         ValguscamError,
     )
     from valguscam.run.analyze import Analysis, analyze, load_report
+    from valguscam.run.batch import BatchResult, VideoResult, batch
 
 __all__ = [
     "Analysis",
+    "BatchResult",
     "Config",
     "ConfigError",
     "DownloadError",
@@ -45,14 +48,17 @@ __all__ = [
     "NoPersonError",
     "PoseError",
     "ValguscamError",
+    "VideoResult",
     "__version__",
     "analyze",
+    "batch",
     "load_config",
     "load_report",
 ]
 
 _HOME = {
     "valguscam.run.analyze": ("Analysis", "analyze", "load_report"),
+    "valguscam.run.batch": ("BatchResult", "VideoResult", "batch"),
     "valguscam.config": ("Config", "load_config"),
     "valguscam.errors": (
         "ConfigError",

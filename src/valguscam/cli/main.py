@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from valguscam import __version__
+from valguscam.cli.batch import batch
 from valguscam.cli.live import live
 from valguscam.cli.models import models_group
 from valguscam.cli.options import (
@@ -48,6 +49,7 @@ def cli() -> None:
 
 cli.add_command(models_group)
 cli.add_command(live)
+cli.add_command(batch)
 
 
 @cli.command()

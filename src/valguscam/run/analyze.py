@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from valguscam.body.smoothing import clean_track
 from valguscam.config import Config, load_config
 from valguscam.errors import ConfigError, InputError
 from valguscam.media.sources import open_source
+from valguscam.pose.estimator import PoseEstimator
 from valguscam.pose.models import resolve_model, sha256_file
 from valguscam.report.document import ModelInfo, Report, RunState, build_report
 from valguscam.report.files import write_frames_csv, write_json
@@ -160,6 +162,7 @@ def analyze(
     model: str | Path | None = None,
     decoder: str = "auto",
     progress: bool = False,
+    estimators: Sequence[PoseEstimator] | None = None,
 ) -> Analysis:
     """Analyze one clip (pose, clean-up, knee metrics, reps, verdicts) without writing files.
 
@@ -174,6 +177,8 @@ def analyze(
             config's pose.model.
         decoder: "auto", "pyav" or "opencv" (video files only).
         progress: show a progress bar on stderr.
+        estimators: video-mode landmarkers already loaded with this model, reused instead of
+            loading `config.pose.workers` new ones (run/batch.py keeps them per process).
 
     Returns:
         An Analysis (track, metrics, findings, report, info, interrupted, decoding_stopped,
@@ -189,7 +194,9 @@ def analyze(
         PoseError: the pose model failed on a frame.
     """
     with SigintHold() as hold:
-        return _analyze(video, _as_config(config), exercise, model, decoder, progress, hold)
+        return _analyze(
+            video, _as_config(config), exercise, model, decoder, progress, hold, estimators
+        )
 
 
 def _analyze(
@@ -200,13 +207,16 @@ def _analyze(
     decoder: str,
     progress: bool,
     hold: SigintHold,
+    estimators: Sequence[PoseEstimator] | None = None,
 ) -> Analysis:
     """`analyze` with the caller's SigintHold: held from the first Ctrl-C on."""
     state = RunState()
     with open_source(video, decoder=decoder) as source:  # a bad input is named before the model
         model_path = resolve_model(str(model) if model is not None else cfg.pose.model)
         info = source.info
-        raw = estimate_track(source, model_path, cfg, progress, state, on_interrupt=hold.hold)
+        raw = estimate_track(
+            source, model_path, cfg, progress, state, on_interrupt=hold.hold, estimators=estimators
+        )
     info = _with_count(info, raw)
     start = time.perf_counter()
     track, metrics, findings = post_process(raw, cfg, exercise)

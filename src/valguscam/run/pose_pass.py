@@ -5,9 +5,10 @@ landmarkers, collection). Ctrl-C and a decoding failure end it early and keep th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from valguscam.config import Config
@@ -51,6 +52,7 @@ def estimate_track(
     progress: bool,
     state: RunState,
     on_interrupt: Callable[[], None] | None = None,
+    estimators: Sequence[PoseEstimator] | None = None,
 ) -> PoseTrack:
     """Run the pose model on every frame of `source`. Ctrl-C keeps the frames done so far.
 
@@ -59,27 +61,30 @@ def estimate_track(
     on_interrupt: called at once when Ctrl-C ends the pass (e.g. SigintHold.hold, so a second
     Ctrl-C cannot cut the write of the frames done). state.stopped says why the pass ended
     early ("interrupted" or "decoding"; "" when it ran to the end).
+    estimators: landmarkers already loaded (run/batch reuses them across clips), else
+    cfg.pose.workers are loaded here and closed at the end.
     """
     info = source.info
     # The header's count only sizes the first allocation (it grows): a damaged header cannot
     # ask for terabytes.
     builder = TrackBuilder(info.width, info.height, capacity=min(info.frame_count, 1 << 15))
-    workers = max(1, min(cfg.pose.workers, available_cores()))
+    workers = len(estimators) if estimators else max(1, min(cfg.pose.workers, available_cores()))
     state.pose_workers = workers
+    given = contextlib.nullcontext(list(estimators)) if estimators else None
     state.frames_expected = info.frame_count
     start = time.perf_counter()
     # Decoding starts now, while the models load.
     try:
         with (
             prefetch(source, depth=8) as frames,
-            open_estimators(model_path, cfg.pose, workers) as estimators,
+            given or open_estimators(model_path, cfg.pose, workers) as landmarkers,
             _progress(info.frame_count, progress) as bar,
         ):
             state.timings_s["model_load"] = time.perf_counter() - start
             loaded = state.timings_s["model_load"]
             log.debug("pose: %d landmarker(s) loaded in %.1f s", workers, loaded)
             start = time.perf_counter()
-            detectors = [_detector(e) for e in estimators]
+            detectors = [_detector(e) for e in landmarkers]
             try:
                 with RoundRobin(detectors, frames, ahead=2) as results:
                     for t_s, sample in results:

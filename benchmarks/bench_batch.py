@@ -1,0 +1,135 @@
+"""Batch speed and memory: `valguscam batch` against a shell loop of `valguscam analyze`, the
+sum of per-clip model-only times, and a Dask LocalCluster against the local pool.
+
+    python benchmarks/bench_batch.py --clips sample_videos/cam01.mp4 sample_videos/cam02.mp4
+    python benchmarks/bench_batch.py --clips ../shared/videos        # the issue's figures
+
+Prints one table (seconds are wall time; on a shared machine they are noisy: run it twice).
+Targets (issue 12): batch >= 1.3x faster than the loop; Dask within 10 % of the local pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from valguscam.config import Config
+from valguscam.run.batch import batch, plan_workers
+from valguscam.run.batch_inputs import discover
+
+VALGUSCAM = [str(Path(sys.executable).with_name("valguscam"))]  # the venv's console script
+
+
+def shell_loop(videos: list[Path], out: Path) -> float:
+    """Seconds for `valguscam analyze` run once per clip, one after another."""
+    start = time.perf_counter()
+    for i, video in enumerate(videos):
+        cmd = [*VALGUSCAM, "analyze", str(video), "--out", str(out / str(i)), "-q", "--no-progress"]
+        subprocess.run(cmd, check=False, capture_output=True)
+    return time.perf_counter() - start
+
+
+def model_only(videos: list[Path], workers: int) -> float:
+    """Sum over clips of the pose-estimation time alone (decode + model, no load, no post),
+    as analyze reports it (timings_s["pose"])."""
+    from dataclasses import replace
+
+    from valguscam.run.analyze import analyze
+
+    cfg = Config()
+    cfg = replace(cfg, pose=replace(cfg.pose, workers=workers))
+    return sum(analyze(v, config=cfg).timings_s.get("pose", 0.0) for v in videos)
+
+
+def timed_batch(videos: list[Path], out: Path, **kwargs) -> tuple[float, float]:
+    """(seconds, peak worker memory MiB) of one batch run with no earlier results."""
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    result = batch([str(v) for v in videos], out, progress=False, **kwargs)
+    seconds = time.perf_counter() - start
+    bad = [f"{v.video.name}: {v.error}" for v in result.failed]
+    if bad:
+        print("failed:", *bad, sep="\n  ")
+    return seconds, _peak_rss(out)
+
+
+def _peak_rss(out: Path) -> float:
+    """The largest worker peak RSS (MiB) of a run, from the outcomes batch_worker records."""
+    import json
+
+    data = json.loads((out / "batch.json").read_text())
+    return float(data.get("max_worker_rss_mb") or 0.0)
+
+
+def same_reports(a: Path, b: Path) -> str:
+    """How many report.json files of run `a` equal those of run `b`, as "n/m" (files aside)."""
+    from valguscam.run.analyze import load_report
+
+    def strip(path: Path) -> dict:
+        report = load_report(path)
+        report.pop("files", None)
+        return report
+
+    reports = sorted(a.rglob("report.json"))
+    same = sum(strip(p) == strip(b / p.relative_to(a)) for p in reports)
+    return f"{same}/{len(reports)}"
+
+
+def dask_batch(videos: list[Path], out: Path, n_workers: int) -> float:
+    """Seconds of the batch on a LocalCluster with the local pool's shape: `n_workers`
+    processes of one thread each (each task runs its pose.workers landmarkers)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        seconds, _ = timed_batch(videos, out, executor="dask", scheduler=cluster.scheduler_address)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", nargs="+", default=["sample_videos"], help="files/folders")
+    parser.add_argument("--jobs", type=int, default=None, help="batch --jobs (default: auto)")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask comparison")
+    parser.add_argument(
+        "--no-loop", action="store_true", help="skip the shell loop and the model-only times"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
+        items, _ = discover(args.clips, Path(tmp))
+        videos = [i.video for i in items]
+        import os
+
+        cores = len(os.sched_getaffinity(0))
+        jobs, workers = plan_workers(args.jobs, Config().pose.workers, cores, len(videos))
+        print(f"{len(videos)} clips, {cores} usable cores; batch: {jobs} job(s) x {workers}")
+        rows = []
+
+        def row(name: str, seconds: float, note: str = "") -> None:
+            rows.append((name, seconds))
+            print(f"{name:36s} {seconds:8.1f} s  {note}", flush=True)
+
+        t_batch, rss = timed_batch(videos, Path(tmp, "batch"), jobs=args.jobs)
+        row("valguscam batch (local pool)", t_batch, f"peak RSS/worker {rss:.0f} MiB")
+        if not args.no_dask:
+            row("batch on Dask LocalCluster", dask_batch(videos, Path(tmp, "d"), jobs))
+            print(f"Dask / local pool: {rows[-1][1] / t_batch:.2f} (target within 10 %)")
+            same = same_reports(Path(tmp, "batch"), Path(tmp, "d"))
+            print(f"reports equal, Dask vs local: {same}")
+        if args.no_loop:
+            return 0
+        row("shell loop of valguscam analyze", shell_loop(videos, Path(tmp, "loop")))
+        print(f"batch speed-up over the loop: {rows[-1][1] / t_batch:.2f}x (target >= 1.3x)")
+        row("sum of per-clip model-only times", model_only(videos, workers))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
