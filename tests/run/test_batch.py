@@ -169,3 +169,20 @@ def test_missing_dask_names_the_extra(
     done = CliRunner().invoke(cli, [*args, "--scheduler", "tcp://127.0.0.1:1"])
     assert done.exit_code == 2
     assert "pip install 'valguscam[dask]'" in done.output
+
+
+def test_a_clip_cut_off_midway_keeps_its_report_and_fails(tmp_path: Path) -> None:
+    """A clip whose data stops half way (index at the start, as uploads have it): as `analyze`
+    does (exit 8), its report is written with status incomplete; the batch lists it as failed
+    with the reason, and a re-run does not trust it."""
+    from reliability.clips import sample_frames, truncate, write_mp4
+
+    whole = write_mp4(tmp_path / "whole.mp4", sample_frames(seconds=1.5), faststart=True)
+    (tmp_path / "in").mkdir()
+    truncate(whole, tmp_path / "in" / "cut.mp4", 0.5)
+    result = batch(tmp_path / "in", tmp_path / "out", progress=False)
+    (video,) = result.videos
+    assert video.status is Status.FAILED and result.exit_code == 1
+    assert "decoding stopped early" in video.error and "incomplete" in video.error
+    assert load_report(video.folder)["quality"]["status"] == "incomplete"
+    assert not (video.folder / MARKER).exists()

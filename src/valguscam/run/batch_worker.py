@@ -186,10 +186,18 @@ def _analyze(
         task.video, config=task.config, exercise=task.exercise,
         estimators=_estimators(task),
     )  # fmt: skip
-    if analysis.interrupted:  # stopped mid-clip (Ctrl-C, a decoding error): not complete
-        reason = "; ".join(analysis.report.quality.warnings[:1]) or "stopped before the end"
-        return Status.FAILED, {}, f"analysis incomplete: {reason}"
+    if analysis.interrupted:  # Ctrl-C mid-clip: not complete, redone on the next run
+        return Status.FAILED, {}, "analysis incomplete: interrupted"
     saved = analysis.save(folder, stem=Path(task.video).stem)
+    if analysis.decoding_stopped:  # as `analyze` (exit 8): the report is kept, marked incomplete
+        return (
+            Status.FAILED,
+            {},
+            (
+                f"decoding stopped early ({analysis.decoding_stopped}); report.json written with "
+                "status incomplete"
+            ),
+        )
     files = [p.name for p in saved.values()]
     if not analysis.no_person:
         files += _extras(task, analysis, folder)
