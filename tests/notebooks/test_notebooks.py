@@ -53,7 +53,7 @@ def _workspace(root: Path) -> Path:
 
 def test_the_notebooks_are_there() -> None:
     names = {p.name for p in NOTEBOOKS}
-    assert {"01_quickstart.ipynb", "03_metrics_explained.ipynb"} <= names, names
+    assert {"01_quickstart.ipynb", "02_batch_cohort.ipynb", "03_metrics_explained.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

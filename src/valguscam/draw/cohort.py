@@ -5,7 +5,8 @@ Left panel: each side's peak dynamic FPPA (degrees from its standing baseline, +
 over the event bands (config events: SDD, healthy single-leg-squat mean + 1 SD, the
 patellofemoral-pain mean). Right panel: each side's peak knee over foot (hip widths, + =
 medial, toward the big toe). A filled marker is a side judged valgus; hollow, judged otherwise.
-Sides are the subject's, coloured as in the per-video plots (draw/plot_parts.py).
+Sides are the subject's, coloured as in the per-video plots (draw/plot_parts.py). A side that
+was not judged (side view, no rep) has no marker; a video with neither side judged says why.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _points(ax: Any, rows: Sequence[Mapping[str, Any]], measure: str) -> None:
     for side in pp.SIDES:
         for y, row in enumerate(rows):
             x = _value(row, f"{side}_{measure}")
-            if x is None:
+            if x is None or not _judged(row, side):
                 continue
             valgus = row.get(f"{side}_verdict") == "valgus"
             ax.plot(
@@ -79,7 +80,7 @@ def _fppa_limits(ax: Any, rows: Sequence[Mapping[str, Any]], ev: EventsConfig) -
     """x range: the data and the bands up to a little past the severe threshold."""
     values = [
         v for r in rows for s in pp.SIDES
-        if (v := _value(r, f"{s}_peak_dynamic_fppa_deg")) is not None
+        if _judged(r, s) and (v := _value(r, f"{s}_peak_dynamic_fppa_deg")) is not None
     ]  # fmt: skip
     ax.set_xlim(min([-5.0, *values]) - 2, max([ev.severe_deg + 8, *values]) + 2)
 
@@ -108,10 +109,23 @@ def cohort_figure(rows: Sequence[Mapping[str, Any]], events: EventsConfig | None
     return fig
 
 
+def _judged(row: Mapping[str, Any], side: str) -> bool:
+    """Whether the side got a verdict: a side not assessed has no marker (its numbers, e.g. a
+    side view's projections, would read as findings)."""
+    return row.get(f"{side}_verdict") not in (None, "", "not_assessable")
+
+
 def _label(row: Mapping[str, Any]) -> str:
+    """The row's name, with why nothing is drawn when neither side was judged."""
     name = str(row.get("folder") or row.get("path") or "?")
     status = row.get("status")
-    return name if status in ("ok", None) else f"{name} ({status})"
+    if status not in ("ok", None):
+        return f"{name} ({status})"
+    if any(_judged(row, side) for side in pp.SIDES):
+        return name
+    view, reps = row.get("view"), str(row.get("reps") or "0")
+    why = f"{view} view" if view not in ("frontal", None, "") else "no rep" if reps == "0" else ""
+    return f"{name} (not judged{': ' + why if why else ''})"
 
 
 def save_cohort_figure(
