@@ -7,6 +7,7 @@ All functions are pure and return new arrays; NaN marks missing data.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -52,6 +53,15 @@ def sample_rate_hz(t_s: np.ndarray) -> float:
     return float(1.0 / np.median(dt)) if dt.size else float("nan")
 
 
+@functools.lru_cache(maxsize=64)
+def _butter_sos(order: int, wn: float) -> np.ndarray:
+    """The Butterworth low-pass design (second-order sections) for a normalised cut-off `wn`
+    (fraction of Nyquist), cached: designing it costs more than filtering a short window (live
+    mode filters a 3 s window every frame). Not to be modified."""
+    sos = signal.butter(order, wn, output="sos")
+    return sos
+
+
 def lowpass(
     x: np.ndarray, t_s: np.ndarray, cutoff_hz: float, order: int = 2, copy: bool = True
 ) -> np.ndarray:
@@ -65,8 +75,7 @@ def lowpass(
     out = (np.array(x, dtype=float) if copy else np.asarray(x, dtype=float)).reshape(len(t_s), -1)
     if not np.isfinite(fs) or len(t_s) < 4:
         return out.reshape(np.shape(x))
-    wn = min(cutoff_hz / (fs / 2.0), 0.99)
-    sos = signal.butter(order, wn, output="sos")
+    sos = _butter_sos(order, round(min(cutoff_hz / (fs / 2.0), 0.99), 9))
     padlen = 3 * (2 * len(sos) + 1)
     for col in out.T:
         for start, stop in _runs(np.isfinite(col)):

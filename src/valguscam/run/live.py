@@ -155,25 +155,30 @@ class _Loop:
 def _loop(cam, est, session, screens, rec, stats, opts) -> str:
     """Process the newest frame until the session ends; returns why it ended.
 
-    Two frames overlap: the pose model runs on the newest frame in a worker thread (the
-    model's native code runs without Python's lock) while this thread feeds the previous
-    frame's landmarks to the session and draws its HUD.
+    The newest frame goes to the pose model in a worker thread (the model's native code runs
+    without Python's lock). As soon as its landmarks are back, a frame that arrived meanwhile
+    goes to the model and this thread feeds the landmarks to the session and draws the HUD in
+    parallel. A frame's latency is its pose time plus its HUD time (plus, at most, the rest of
+    the previous frame's pose time), never a wait for the next frame to arrive.
     """
     loop = _Loop(session, screens, rec, stats, opts)
     pending: Future | None = None
     with ThreadPoolExecutor(1, thread_name_prefix="valguscam-pose") as pool:
         try:
             while True:
-                got = cam.next(timeout_s=0.5 if loop.paused else 2.0)
-                if got is None and pending is None and cam.ended.is_set():
-                    return "end"
-                if got is not None and _over(got[0], opts):
-                    return "duration"
-                nxt = None
-                if got is not None and not loop.paused:
-                    nxt = pool.submit(_detect_item, est, got, opts.max_side)
-                ended = _show(loop, pending.result() if pending is not None else None)
-                pending = nxt
+                if pending is not None:
+                    item = pending.result()
+                    got = cam.next(timeout_s=0.0)  # arrived while the model ran, if any
+                    pending = _submit(pool, est, got, loop)
+                    ended = _show(loop, item) or _past_duration(got, opts)
+                else:
+                    got = cam.next(timeout_s=0.5 if loop.paused else 2.0)
+                    if got is None and cam.ended.is_set():
+                        return "end"
+                    pending = _submit(pool, est, got, loop)
+                    ended = _past_duration(got, opts)
+                    if pending is None and not ended:  # paused or waiting: keep the HUD alive
+                        ended = _show(loop, None)
                 if ended:
                     return ended
         except KeyboardInterrupt:
@@ -181,6 +186,18 @@ def _loop(cam, est, session, screens, rec, stats, opts) -> str:
         finally:
             if pending is not None:
                 pending.cancel()
+
+
+def _submit(pool: ThreadPoolExecutor, est, got, loop: _Loop) -> Future | None:
+    """Hand `got` (frame, captured_at) to the pose model; None when there is no frame, the
+    session is paused or the frame lies past --duration."""
+    if got is None or loop.paused or _over(got[0], loop.opts):
+        return None
+    return pool.submit(_detect_item, est, got, loop.opts.max_side)
+
+
+def _past_duration(got, opts: LiveOptions) -> str | None:
+    return "duration" if got is not None and _over(got[0], opts) else None
 
 
 def _over(frame: Frame, opts: LiveOptions) -> bool:
