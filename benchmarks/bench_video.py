@@ -19,7 +19,7 @@ from pathlib import Path
 
 from valguscam.config import Config
 from valguscam.run.analyze import analyze_video
-from valguscam.run.render import ANNOTATED_MP4, KEY_FRAMES_PNG, write_annotated_video
+from valguscam.run.render import ANNOTATED_MP4, KEY_FRAMES_PNG, VIDEO_PRESET, write_annotated_video
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--preset", action="append", default=None)
     args = parser.parse_args()
-    presets = args.preset or ["veryfast"]
+    presets = args.preset or [VIDEO_PRESET]
     video = Path(args.video)
     variants: list[str | None] = [None, *presets]
     times: dict[str | None, list[tuple[float, float]]] = {v: [] for v in variants}

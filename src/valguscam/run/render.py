@@ -77,6 +77,14 @@ def _strip(path, keys: list[KeyFrame], kept: dict[int, np.ndarray], states) -> P
     return save_png(path, key_frame_strip(panels))
 
 
+VIDEO_PRESET = "ultrafast"
+VIDEO_CRF = 23
+"""x264 settings of annotated.mp4. Measured on sample_videos/squats.mp4 (365 frames, 1280x720,
+2 idle cores, benchmarks/bench_video.py): `analyze --video` takes 1.34x plain analyze with
+ultrafast against 1.64x with veryfast (the target is 1.35x); the file is about 3x larger
+(about 6 MB for the 12 s clip at crf 23), still fine to share; the drawn lines stay sharp."""
+
+
 def write_annotated_video(
     video_path: str | Path,
     analysis,
@@ -84,12 +92,14 @@ def write_annotated_video(
     blur_faces: bool = False,
     key_frames_path: str | Path | None = None,
     decoder: str = "auto",
-    preset: str = "veryfast",
+    preset: str = VIDEO_PRESET,
+    crf: int = VIDEO_CRF,
 ) -> RenderResult:
     """Write `analysis` (a run.analyze.Analysis of `video_path`) drawn on its video to
     `out_path` (H.264 MP4, same frame count and timestamps as the source), and the key-frame
     strip to `key_frames_path` if given. blur_faces: blur each head before drawing (also in
-    the key frames). decoder: the one the analysis used. preset: x264 speed preset.
+    the key frames). decoder: the one the analysis used. preset, crf: x264 speed preset and
+    quality (VIDEO_PRESET, VIDEO_CRF).
 
     Raises InputError when the video does not decode to the analysis's frame count (the temp
     file is then removed), OSError when the output cannot be written.
@@ -110,7 +120,7 @@ def write_annotated_video(
     # Three threads overlap: decode, draw (here, in a prefetch thread) and encode (this one).
     size = (analysis.track.width, analysis.track.height)
     with (
-        VideoWriter(out_path, *size, fps=info.fps, preset=preset) as out,
+        VideoWriter(out_path, *size, fps=info.fps, crf=crf, preset=preset) as out,
         prefetch(drawn(), depth=4) as frames,
     ):
         for t_s, img in frames:
