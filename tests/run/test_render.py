@@ -147,3 +147,13 @@ def test_cli_writes_video_and_key_frames(short_clip, tmp_path, capsys):
     assert len(t_out) == N_FRAMES
     listed = valguscam.load_report(folder)["files"]
     assert {"annotated.mp4", "key_frames.png", "report.json", "frames.csv"} <= set(listed)
+
+
+def test_target_zones_only_from_the_front(analysis):
+    """The foot's target zone runs along the hip line: drawn on frontal frames, not in a side
+    view (body yaw beyond validity.max_yaw_deg), where it would point nowhere."""
+    frontal = states_from_analysis(analysis)
+    assert sum(s.left.zone is not None for s in frontal) > 0.8 * N_FRAMES
+    turned = replace(analysis.metrics, yaw_deg=np.full(N_FRAMES, 60.0))
+    side_view = states_from_analysis(replace(analysis, metrics=turned))
+    assert all(s.left.zone is None and s.right.zone is None for s in side_view)

@@ -140,8 +140,16 @@ def live_side_state(
         dynamic_deg=_finite(dynamic_deg) if ok else None,
         travel_tl=travel_tl,
         note=_note(ok, metrics.flexion_deg[-1], yaw_deg, seen, validity),
-        zone=zone if np.isfinite(zone).all() else None,
+        zone=_frontal_zone(zone, yaw_deg, validity),
     )
+
+
+def _frontal_zone(zone: np.ndarray, yaw_deg: float, validity) -> np.ndarray | None:
+    """The foot's target zone to draw, or None: unknown, or not a frontal view (body yaw beyond
+    ValidityConfig.max_yaw_deg), where a zone along the hip line means nothing."""
+    if not np.isfinite(zone).all() or not (yaw_deg <= validity.max_yaw_deg):
+        return None
+    return zone
 
 
 def banner_text(event: ValgusEvent) -> str:
@@ -202,7 +210,7 @@ def _side_states(metrics, side, pts, zone, exc, validity) -> list[SideState]:
                 dynamic_deg=_finite(dyn[i]) if ok else None,
                 travel_tl=_finite(exc.excursion_tl[i]) if deep else None,
                 note=_note(ok, m.flexion_deg[i], metrics.yaw_deg[i], seen, validity),
-                zone=zone[i] if np.isfinite(zone[i]).all() else None,
+                zone=_frontal_zone(zone[i], metrics.yaw_deg[i], validity),
             )
         )
     return out
