@@ -135,3 +135,32 @@ def test_bad_model_is_one_line_and_exit_3(tmp_path, clip_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 3
     assert len(result.output.strip().splitlines()) == 1 and "no.task" in result.output
+
+
+def test_blur_faces_blurs_the_recorded_face_not_the_legs(clip_path, tmp_path):
+    """--blur-faces: raw.mp4 (and so hud.mp4 and snapshots, drawn from the same frame) shows
+    the head blurred, the legs as filmed."""
+    import av
+
+    from valguscam.draw.overlay_state import face_boxes
+
+    clip = clip_path("sample:squats.mp4")
+    opts = LiveOptions(camera=None, source=clip, headless=True, duration_s=2.0, out_dir=tmp_path,
+                       record=True, blur_faces=True)  # fmt: skip
+    result = run_live(opts, Config())
+    with av.open(str(result.out_dir / "raw.mp4")) as rec:
+        first = next(rec.decode(video=0))
+        recorded, t0 = first.to_ndarray(format="rgb24").astype(int), float(first.time)
+    with av.open(str(clip)) as src:
+        original = (
+            next(f for f in src.decode(video=0) if abs(float(f.time) - t0) < 0.005)
+            .to_ndarray(format="rgb24")
+            .astype(int)
+        )
+    track = result.analysis.track
+    x0, y0, x1, y1 = face_boxes(track.xy[:1], track.width, track.height)[0]
+    assert x0 >= 0
+    face = np.abs(recorded[y0:y1, x0:x1] - original[y0:y1, x0:x1]).mean()
+    knee = track.xy[0, Landmark.LEFT_KNEE].astype(int)
+    legs = np.abs(recorded - original)[knee[1] - 40 : knee[1] + 40, knee[0] - 40 : knee[0] + 40]
+    assert face > 3 * legs.mean() and face > 6, (face, legs.mean())

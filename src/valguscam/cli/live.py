@@ -24,6 +24,8 @@ from valguscam.cli.options import LazyChoice, exercise_choices, is_quiet, verbos
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop after this many seconds (default: until q, Esc or the end).")  # fmt: skip
 @click.option("--headless", is_flag=True, help="No window (tests, benchmarks, servers).")
+@click.option("--blur-faces", is_flag=True,
+              help="Blur faces in what is shown, recorded and snapshotted.")  # fmt: skip
 @click.option("--model", default=None, help="Model name (lite/full/heavy) or path to a .task file.")
 @click.option("--max-side", type=click.IntRange(min=0), default=640, show_default=True,
               help="Longest side, pixels, of the copy the pose model sees (0 = all).")  # fmt: skip
@@ -33,8 +35,8 @@ from valguscam.cli.options import LazyChoice, exercise_choices, is_quiet, verbos
               help="Override one config value, e.g. --set validity.max_yaw_deg=25.")  # fmt: skip
 @verbosity_options
 def live(
-    camera, source, mirror, exercise, record, out_dir, duration, headless, model, max_side,
-    config_path, overrides,
+    camera, source, mirror, exercise, record, out_dir, duration, headless, blur_faces, model,
+    max_side, config_path, overrides,
 ) -> None:  # fmt: skip
     """Live knee feedback from a webcam (or a clip played as one): HUD, reps, cues.
 
@@ -57,6 +59,7 @@ def live(
         source=check_source(source) if source is not None else None,
         mirror=mirror, exercise=exercise, out_dir=Path(out_dir), record=record,
         duration_s=duration, headless=headless, max_side=max_side, model=model,
+        blur_faces=blur_faces,
     )  # fmt: skip
     result = run_live(opts, cfg)
     _print(result, is_quiet())

@@ -24,6 +24,8 @@ import numpy as np
 
 from valguscam.config import Config
 from valguscam.draw.hud import HudState
+from valguscam.draw.overlay import blur_face
+from valguscam.draw.overlay_state import face_boxes
 from valguscam.errors import InputError
 from valguscam.media.camera import LatestFrame, downscale
 from valguscam.media.sources import FrameSource, VideoFileSource, WebcamSource
@@ -49,7 +51,8 @@ class LiveOptions:
     exercise: as for analyze. out_dir: results go to out_dir/<name>/. record: also write
     raw.mp4 and hud.mp4 there. duration_s: stop after this many seconds (None = until q).
     headless: no window. max_side: the landmarker's input size, pixels (0 = full frame).
-    model: pose model name or path (None = the config's).
+    model: pose model name or path (None = the config's). blur_faces: blur each head (from
+    its face landmarks) in the frame before anything is shown, recorded or snapshotted.
     """
 
     camera: int | None = 0
@@ -62,6 +65,7 @@ class LiveOptions:
     headless: bool = False
     max_side: int = MAX_SIDE
     model: str | None = None
+    blur_faces: bool = False
 
     @property
     def mirrored(self) -> bool:
@@ -216,6 +220,8 @@ def _show(loop: _Loop, item) -> str | None:
         return None
     if item is not None:
         frame, captured_at, sample = item
+        if loop.opts.blur_faces:
+            frame = _blurred(frame, sample)
         loop.hud = loop.session.step(frame.t_s, sample)
         loop.stats.processed_at(frame.t_s)
         loop.frame, loop.captured_at = frame, captured_at
@@ -228,6 +234,17 @@ def _show(loop: _Loop, item) -> str | None:
     if action == "pause":
         loop.paused = not loop.paused
     return "quit" if action == "quit" else None
+
+
+def _blurred(frame: Frame, sample) -> Frame:
+    """`frame` with the head blurred where this frame's face landmarks put it (--blur-faces).
+    Without a face landmark the whole top fifth is blurred: a missed detection must not show a
+    face."""
+    h, w = frame.rgb.shape[:2]
+    box = face_boxes(sample.xy[None], w, h, reach=0)[0]
+    if box[0] < 0:
+        box = np.array([0, 0, w - 1, h // 5])
+    return replace(frame, rgb=blur_face(frame.rgb, box))
 
 
 def _key(key: str | None, session: LiveSession, screens, shown) -> str | None:
