@@ -5,7 +5,6 @@ so an interrupted run never leaves a half-written report behind.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import numpy as np
 
 from valguscam.assessment.findings import phase_and_rep
 from valguscam.report.atomic import atomic_open
-from valguscam.report.jsonable import json_ready
 from valguscam.types import KneeMetrics, KneePosition, PoseTrack, Rep
 
 FRAME_COLUMNS = (
@@ -56,14 +54,6 @@ FRAME_COLUMNS = (
 (FPPA and its dynamic change on valid frames; knee_foot where the knee is placed over the foot:
 frontal view, knee and foot seen, knees bent; KASR and the knee/hip ratio where both sides are
 valid); empty elsewhere. The raw_* columns at the end keep every projection, trusted or not."""
-
-
-def write_json(path: str | Path, data: dict) -> Path:
-    """Write `data` as indented UTF-8 JSON (NaN written as null), atomically."""
-    with atomic_open(path, "w", encoding="utf-8") as fh:
-        json.dump(json_ready(data), fh, indent=2, allow_nan=False)
-        fh.write("\n")
-    return Path(path)
 
 
 def _fmt(x: float, digits: int = 3) -> str:

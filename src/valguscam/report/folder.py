@@ -1,4 +1,5 @@
-"""A result folder's file names and its file list (standard library only: cheap to import)."""
+"""A result folder's file names, its JSON writer and its file list (no scipy, no cv2: cheap to
+import for `valguscam plot` and the report page)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from valguscam.report.atomic import atomic_open
+from valguscam.report.jsonable import json_ready
 
 FRAMES_CSV = "frames.csv"
 REPORT_JSON = "report.json"
 """The two files every result folder holds (`Analysis.save`)."""
+
+
+def write_json(path: str | Path, data: dict) -> Path:
+    """Write `data` as indented UTF-8 JSON (NaN written as null), atomically."""
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        json.dump(json_ready(data), fh, indent=2, allow_nan=False)
+        fh.write("\n")
+    return Path(path)
 
 
 def list_in_report(folder: str | Path, paths: Iterable[str | Path | None]) -> None:
@@ -26,6 +36,4 @@ def list_in_report(folder: str | Path, paths: Iterable[str | Path | None]) -> No
     names += [Path(p).name for p in paths if p is not None and Path(p).name not in names]
     if names != data.get("files"):
         data["files"] = names
-        with atomic_open(report_path, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, allow_nan=False)
-            fh.write("\n")
+        write_json(report_path, data)

@@ -30,8 +30,8 @@ from valguscam.media.sources import open_source
 from valguscam.pose.estimator import PoseEstimator
 from valguscam.pose.models import resolve_model, sha256_file
 from valguscam.report.document import ModelInfo, Report, RunState, build_report
-from valguscam.report.files import write_frames_csv, write_json
-from valguscam.report.folder import FRAMES_CSV, REPORT_JSON
+from valguscam.report.files import write_frames_csv
+from valguscam.report.folder import FRAMES_CSV, REPORT_JSON, write_json
 from valguscam.report.load import load_report
 from valguscam.report.opensim import write_mot, write_trc
 from valguscam.run.outputs import SigintHold, output_error, prepare_output, safe_name

@@ -20,7 +20,7 @@ from valguscam.media.camera import CaptureCounts
 from valguscam.media.writer import VideoWriter
 from valguscam.pose.models import sha256_file
 from valguscam.report.document import ModelInfo, RunState, build_report
-from valguscam.report.files import write_json
+from valguscam.report.folder import write_json
 from valguscam.run.analyze import REPORT_JSON, Analysis, post_process
 from valguscam.types import Frame, VideoInfo
 
