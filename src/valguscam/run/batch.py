@@ -22,9 +22,10 @@ from typing import Any
 from valguscam.config import Config
 from valguscam.errors import InputError
 from valguscam.pose.estimator import available_cores
+from valguscam.pose.models import sha256_file
 from valguscam.run.batch_inputs import BatchInput, discover
 from valguscam.run.batch_outputs import write_batch_files
-from valguscam.run.batch_resume import RunKey, config_sha256, sha256_stream, trusted
+from valguscam.run.batch_resume import RunKey, config_sha256, trusted
 from valguscam.run.batch_worker import EXTRAS, Status, VideoOutcome, VideoTask, one_line
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ class _Run:
     """The state of one batch run: its settings, the tasks and the outcomes so far."""
 
     def __init__(self, out: Path, root: Path, cfg: Config, exercise: str, extras: tuple[str, ...]):
-        from valguscam.pose.models import resolve_model, sha256_file
+        from valguscam.pose.models import resolve_model
 
         self.out, self.root, self.cfg, self.exercise, self.extras = out, root, cfg, exercise, extras
         self.model_path = resolve_model(cfg.pose.model)
@@ -212,7 +213,7 @@ class _Run:
         """The task of `item`, or None when its earlier results are reused or its input
         cannot be read (recorded in self.done)."""
         try:
-            digest = self.hashes[item.video] = sha256_stream(item.video)
+            digest = self.hashes[item.video] = sha256_file(item.video)
         except OSError as exc:
             self.done[item.video] = self._result(item, Status.FAILED, one_line(exc))
             return None

@@ -21,16 +21,6 @@ from valguscam.config import Config
 from valguscam.report.atomic import atomic_open
 
 MARKER = "batch_done.json"
-CHUNK_BYTES = 1 << 20
-
-
-def sha256_stream(path: str | Path) -> str:
-    """sha256 (hex) of a file's bytes, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def config_sha256(cfg: Config) -> str:
