@@ -34,7 +34,10 @@ from valguscam.types import PoseTrack
 _HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 _ANKLES = [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
 _ENVELOPE_STEP_S = 0.1  # the standing height is evaluated every 0.1 s and interpolated
-_NAN = float("nan")
+LEG_PERCENTILE = 90
+"""The standing leg length is this percentile of the per-frame longer hip-ankle distance."""
+SEGMENT_PERCENTILE = 95
+"""The standing thigh and shank lengths are this percentile of their per-frame 2D lengths."""
 
 
 def _quiet(fn: Callable[..., np.ndarray], *args: object, **kwargs: object) -> np.ndarray:
@@ -52,14 +55,15 @@ def masked(points: np.ndarray, visibility: np.ndarray, min_visibility: float) ->
     return out
 
 
-def leg_length(points: np.ndarray) -> float:
-    """Standing leg length: 90th percentile of the longer hip-ankle distance per frame."""
+def longer_leg_px(points: np.ndarray) -> np.ndarray:
+    """(T,) the longer 2D hip-ankle distance of each frame of (T, 33, 2) points; NaN if none."""
     legs = [np.linalg.norm(points[:, g.ankle] - points[:, g.hip], axis=-1) for g in LEGS.values()]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        longer = np.nanmax(np.stack(legs), axis=0)
-    longer = longer[np.isfinite(longer)]
-    return float(np.percentile(longer, 90)) if longer.size else _NAN
+    return _quiet(np.nanmax, np.stack(legs), axis=0)
+
+
+def leg_length(points: np.ndarray) -> float:
+    """Standing leg length: LEG_PERCENTILE of the longer hip-ankle distance per frame."""
+    return kin.finite_percentile(longer_leg_px(points), LEG_PERCENTILE)
 
 
 def hip_height_px(track: PoseTrack, min_visibility: float = 0.5) -> np.ndarray:
@@ -76,13 +80,14 @@ def hip_height_px(track: PoseTrack, min_visibility: float = 0.5) -> np.ndarray:
     return floor_y - hip_y
 
 
-def nanpercentile_rows(x: np.ndarray, q: float) -> np.ndarray:
+def nanpercentile_rows(x: np.ndarray, q: float | np.ndarray) -> np.ndarray:
     """(N,) the `q`-th percentile (0-100) of each row of (N, W) `x`, ignoring NaN; NaN for an
-    all-NaN row. The same as np.nanpercentile(x, q, axis=1) (linear method), vectorised:
-    numpy's version loops over the rows in Python once a row holds a NaN."""
+    all-NaN row; q: one percentile, or (N,) one per row. The same as np.nanpercentile(x, q,
+    axis=1) (linear method), vectorised: numpy's version loops over the rows in Python once a
+    row holds a NaN (and costs ~50 us a call on short rows)."""
     s = np.sort(np.asarray(x, float), axis=1)  # NaN sorts last
     count = np.isfinite(s).sum(axis=1)
-    pos = np.maximum(count - 1, 0) * (q / 100.0)
+    pos = np.maximum(count - 1, 0) * (np.asarray(q, float) / 100.0)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
     rows = np.arange(len(s))
@@ -142,16 +147,23 @@ def knee_flexion_signal(track: PoseTrack, cfg: MovementConfig | None = None) -> 
     """
     cfg = cfg or MovementConfig()
     t = np.asarray(track.t_s, float)
+    flex = knee_flexion_raw(track, cfg.min_visibility)
+    return lowpass(fill_gaps(flex, t, cfg.max_gap_s), t, cfg.depth_cutoff_hz)
+
+
+def knee_flexion_raw(track: PoseTrack, min_visibility: float = 0.5) -> np.ndarray:
+    """(T, 2) knee flexion of the left and right leg per frame, degrees, before any filtering
+    (kinematics.flexion_deg on the world landmarks, the hip line as the axis); landmarks below
+    `min_visibility` are ignored, NaN where unknown."""
     world = np.array(track.world, dtype=float)
     with np.errstate(invalid="ignore"):
-        world[~(track.visibility >= cfg.min_visibility)] = np.nan
+        world[~(track.visibility >= min_visibility)] = np.nan
     axis = world[:, Landmark.LEFT_HIP] - world[:, Landmark.RIGHT_HIP]
     legs = [LEGS[side] for side in Side]
-    flex = np.stack(
+    return np.stack(
         [kin.flexion_deg(world[:, g.hip], world[:, g.knee], world[:, g.ankle], axis) for g in legs],
         axis=-1,
     )
-    return lowpass(fill_gaps(flex, t, cfg.max_gap_s), t, cfg.depth_cutoff_hz)
 
 
 def _yaw_2d_deg(ratio: np.ndarray, frontal_ratio: float) -> np.ndarray:
@@ -171,11 +183,14 @@ class ViewCues:
     yaw_deg: np.ndarray
 
 
-def view_cues(track: PoseTrack, cfg: MovementConfig | None = None) -> ViewCues:
-    """Per-frame view cues of a track (T >= 1 frames); see ViewCues and MovementConfig."""
+def view_cues(
+    track: PoseTrack, cfg: MovementConfig | None = None, leg_px: float | None = None
+) -> ViewCues:
+    """Per-frame view cues of a track (T >= 1 frames); see ViewCues and MovementConfig.
+    leg_px: the standing 2D leg length, pixels (None = this track's, `leg_length`)."""
     cfg = cfg or MovementConfig()
     xy, world = track.xy, track.world
-    leg = leg_length(masked(xy, track.visibility, cfg.min_visibility))
+    leg = leg_length(masked(xy, track.visibility, cfg.min_visibility)) if leg_px is None else leg_px
     hip = np.linalg.norm(xy[:, Landmark.LEFT_HIP] - xy[:, Landmark.RIGHT_HIP], axis=-1) / leg
     shoulder = (
         np.linalg.norm(xy[:, Landmark.LEFT_SHOULDER] - xy[:, Landmark.RIGHT_SHOULDER], axis=-1)
@@ -238,7 +253,7 @@ class BodyMeasures:
 
 
 def _length(xy: np.ndarray, a: int, b: int) -> float:
-    return kin.finite_percentile(np.linalg.norm(xy[:, a] - xy[:, b], axis=-1), 95)
+    return kin.finite_percentile(np.linalg.norm(xy[:, a] - xy[:, b], axis=-1), SEGMENT_PERCENTILE)
 
 
 def measure_body(track: PoseTrack, cfg: MovementConfig | None = None) -> BodyMeasures:

@@ -1,7 +1,8 @@
 """Track clean-up: treat low-visibility landmarks as missing, fill short gaps, low-pass filter.
 
 Offline: zero-phase Butterworth (scipy.signal.sosfiltfilt) per run of valid samples.
-Live: a One Euro filter (Casiez, Roussel & Vogel, CHI 2012), causal, with `update()`.
+Live: a One Euro filter (Casiez, Roussel & Vogel, CHI 2012) for landmarks and `CausalLowpass`
+(the offline Butterworth run forward only) for derived signals, both causal, with `update()`.
 All functions are pure and return new arrays; NaN marks missing data.
 """
 
@@ -144,3 +145,46 @@ class OneEuroFilter:
     @classmethod
     def from_config(cls, cfg: SmoothingConfig) -> OneEuroFilter:
         return cls(cfg.one_euro_min_cutoff_hz, cfg.one_euro_beta, cfg.one_euro_d_cutoff_hz)
+
+
+@functools.lru_cache(maxsize=64)
+def _butter_zi(order: int, wn: float) -> np.ndarray:
+    """scipy's sosfilt_zi of `_butter_sos(order, wn)` (the steady state for a unit input),
+    cached: solving it costs more than filtering one sample. Not to be modified."""
+    return signal.sosfilt_zi(_butter_sos(order, wn))
+
+
+class CausalLowpass:
+    """The offline low-pass (`lowpass`: Butterworth, same order and cut-off) run forward only,
+    one sample at a time, for live signals (pelvis height, knee flexion).
+
+    update(x, t_s) -> filtered x: x (D,) values (a float is one value), t_s seconds. Causal, so
+    it lags: about 0.225 / cutoff_hz seconds for order 2 (56 ms at 4 Hz) where `lowpass` has
+    none. The design follows the frame rate (median of the last `rate_frames` intervals); the
+    filter starts at rest on its first sample, and a NaN element gives NaN and restarts that
+    element's filter at its next finite sample.
+    """
+
+    def __init__(self, cutoff_hz: float, order: int = 2, rate_frames: int = 15):
+        self.cutoff_hz, self.order, self.rate_frames = cutoff_hz, order, rate_frames
+        self._dt: list[float] = []
+        self._t: float | None = None
+        self._zi: np.ndarray | None = None  # (sections, 2, D)
+
+    def update(self, x: np.ndarray | float, t_s: float) -> np.ndarray:
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        if self._t is not None and t_s > self._t:
+            self._dt = [*self._dt[-(self.rate_frames - 1) :], t_s - self._t]
+        self._t = t_s
+        if not self._dt:
+            return x.copy()
+        fs = 1.0 / float(np.median(self._dt))
+        wn = round(min(self.cutoff_hz / (fs / 2.0), 0.99), 2)  # 2 digits: a stable design
+        sos = _butter_sos(self.order, wn)
+        rest = _butter_zi(self.order, wn)[:, :, None] * x  # (sections, 2, D): at rest on x
+        if self._zi is None or self._zi.shape != rest.shape:
+            self._zi = rest
+        fresh = ~np.isfinite(self._zi).all(axis=(0, 1))  # elements restarting after a NaN
+        self._zi[:, :, fresh] = rest[:, :, fresh]
+        out, self._zi = signal.sosfilt(sos, x[None, :], axis=0, zi=self._zi)
+        return out[0]

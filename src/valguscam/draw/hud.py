@@ -142,7 +142,7 @@ def render_hud(frame: np.ndarray, hud: HudState, mirror: bool = False) -> np.nda
     if mirror:
         frame = cv2.flip(frame, 1)  # a contiguous copy; a [:, ::-1] view is slow to copy
         state = mirror_state(state, frame.shape[1])
-    out = annotate(frame, state)
+    out = annotate(frame, state, copy=not mirror)  # the flip is a copy already
     scale = out.shape[0] / 720.0
     _corner(out, hud, scale)
     if hud.problems:

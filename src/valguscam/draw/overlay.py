@@ -60,9 +60,10 @@ LEGEND = {
 """The colour legend of the value box (words drawn in their knee colours)."""
 
 
-def annotate(frame: np.ndarray, state: OverlayState) -> np.ndarray:
-    """A copy of `frame` ((H, W, 3) uint8 RGB) with the overlay of `state` drawn on it."""
-    out = np.array(frame, dtype=np.uint8, copy=True, order="C")
+def annotate(frame: np.ndarray, state: OverlayState, copy: bool = True) -> np.ndarray:
+    """A copy of `frame` ((H, W, 3) uint8 RGB) with the overlay of `state` drawn on it;
+    copy=False draws into `frame` itself (a C-contiguous uint8 picture of the caller's)."""
+    out = np.array(frame, dtype=np.uint8, copy=True, order="C") if copy else frame
     scale = out.shape[0] / 720.0
     draw_legs(out, state, scale)
     top = _banner(out, state.banner, scale) if state.banner else 0
@@ -181,7 +182,7 @@ def _info_box(img: np.ndarray, state: OverlayState, scale: float, top: int) -> N
     x1 = min(img.shape[1], width + 2 * pad)
     y0, y1 = top, min(img.shape[0], top + len(rows) * step + pad)
     roi = img[y0:y1, :x1]
-    roi[:] = (roi * 0.2).astype(np.uint8)
+    np.right_shift(roi, 2, out=roi)  # darkened to 1/4, in place (a float blend costs 5x)
     for k, (text, color) in enumerate(lines):
         outlined_text(img, text, (pad, y0 + (k + 1) * step - 4 * scale), fs, color, scale)
     x, y = float(pad), y0 + len(rows) * step - 4 * scale

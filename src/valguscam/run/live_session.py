@@ -101,7 +101,7 @@ class LiveSession:
     def _overlay(self, frame: OnlineFrame) -> tuple[OverlayState, Cue | None]:
         travel = self._travel(frame)
         m, kf = frame.metrics, self.cfg.knee_foot
-        xy = frame.track.xy
+        xy = frame.xy[None]  # (1, 33, 2): this frame
         sides, faults = {}, {}
         for s in SIDES:
             other = "right" if s == "left" else "left"
@@ -109,7 +109,7 @@ class LiveSession:
                                 kf.lateral_edge_fw, kf.foot_breadth_shank_ratio)[-1]  # fmt: skip
             dyn = float(m.dynamic(s)[-1]) if self.baseline is not None else math.nan
             sides[s] = live_side_state(
-                leg_points(xy[-1:], s)[0], m.side(s), dyn, travel[s], float(m.yaw_deg[-1]),
+                leg_points(xy, s)[0], m.side(s), dyn, travel[s], float(m.yaw_deg[-1]),
                 zone, self.cfg.validity,
             )  # fmt: skip
             st = sides[s]

@@ -117,7 +117,7 @@ class BaselineCountdown:
         self.baseline, self._start = None, math.nan
 
     def _still(self, frame: OnlineFrame) -> bool:
-        t, d = frame.metrics.t_s, frame.metrics.depth
+        t, d = frame.recent_t, frame.recent_depth
         recent = d[t >= t[-1] - STILL_WINDOW_S]
         if not np.isfinite(recent).all() or not recent.size:
             return False
@@ -143,5 +143,6 @@ class BaselineCountdown:
         stretch), on the frame's trailing window."""
         base = replace(self.cfg.baseline, start_s=start, end_s=end)
         cfg = replace(self.cfg, baseline=base)
-        m = compute_metrics(frame.track, frame.track.visibility, cfg, frame.body)
+        track, body = frame.window()
+        m = compute_metrics(track, track.visibility, cfg, body)
         return LiveBaseline({s: float(b.fppa_deg) for s, b in m.baseline.items()}, start, end)
