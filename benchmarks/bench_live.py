@@ -87,7 +87,11 @@ def row(clip: Path, max_side: int, live: dict, costs: dict) -> str:
         f"{live['dropped_pct']:>7.1f} {live['fps']:>6.1f} {lat['p50']:>6.1f} {lat['p95']:>6.1f} "
         f"{lat['max']:>7.1f} {live['live_reps']:>5} {live['report_reps']:>6} "
         f"{costs['pose_ms_p50']:>7.1f} {costs['pose_cpu_ms_p50']:>7.1f} "
-        f"{costs['online_ms_p50']:>7.1f} {costs['online_cpu_ms_p50']:>7.1f}"
+        f"{costs['online_ms_p50']:>7.1f} {costs['online_cpu_ms_p50']:>7.1f}\n"
+        "    latency parts p50/p95 ms: "
+        + "  ".join(
+            f"{k} {v['p50']:.1f}/{v['p95']:.1f}" for k, v in live["latency_parts_ms"].items()
+        )
     )
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -159,49 +160,81 @@ class _Loop:
 def _loop(cam, est, session, screens, rec, stats, opts) -> str:
     """Process the newest frame until the session ends; returns why it ended.
 
-    The newest frame goes to the pose model in a worker thread (the model's native code runs
-    without Python's lock). As soon as its landmarks are back, a frame that arrived meanwhile
-    goes to the model and this thread feeds the landmarks to the session and draws the HUD in
-    parallel. A frame's latency is its pose time plus its HUD time (plus, at most, the rest of
-    the previous frame's pose time), never a wait for the next frame to arrive.
+    Two stages in two threads: a pose thread takes the newest frame from the camera as soon
+    as it is free and runs the model on it (its native code runs without Python's lock); this
+    thread feeds each frame's landmarks to the session and draws the HUD, while the pose
+    thread already works on the next frame. A frame waits for the model only while the model
+    is busy with the frame before it, never for this thread; the hand-over holds one frame's
+    landmarks, so the pose thread waits when the HUD falls behind (the camera then drops).
     """
     loop = _Loop(session, screens, rec, stats, opts)
-    pending: Future | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="valguscam-pose") as pool:
+    pose = _PoseThread(cam, est, loop)
+    pose.start()
+    try:
+        while True:
+            item = pose.get(timeout_s=0.1)  # none within 0.1 s: keep the HUD alive
+            if isinstance(item, str):
+                return item
+            ended = _show(loop, item)
+            if ended:
+                return ended
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        pose.stop()
+
+
+class _PoseThread(threading.Thread):
+    """The pose stage: newest frame -> landmarks, handed over one at a time by `get()`.
+
+    get() returns a detected item (see _detect_item), None when nothing came within the
+    timeout, or why the frames ended: "end" (the source ended) or "duration" (a frame past
+    --duration). An error of the model is raised by get() in the HUD thread.
+    """
+
+    def __init__(self, cam: LatestFrame, est: PoseEstimator, loop: _Loop):
+        super().__init__(name="valguscam-pose", daemon=True)
+        self.cam, self.est, self.loop = cam, est, loop
+        self._out: queue.Queue = queue.Queue(maxsize=1)
+        self._halt = threading.Event()
+
+    def get(self, timeout_s: float):
         try:
-            while True:
-                if pending is not None:
-                    item = pending.result()
-                    got = cam.next(timeout_s=0.0)  # arrived while the model ran, if any
-                    pending = _submit(pool, est, got, loop)
-                    ended = _show(loop, item) or _past_duration(got, opts)
-                else:
-                    got = cam.next(timeout_s=0.5 if loop.paused else 2.0)
-                    if got is None and cam.ended.is_set():
-                        return "end"
-                    pending = _submit(pool, est, got, loop)
-                    ended = _past_duration(got, opts)
-                    if pending is None and not ended:  # paused or waiting: keep the HUD alive
-                        ended = _show(loop, None)
-                if ended:
-                    return ended
-        except KeyboardInterrupt:
-            return "interrupted"
-        finally:
-            if pending is not None:
-                pending.cancel()
+            item = self._out.get(timeout=timeout_s)
+        except queue.Empty:
+            return None
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=5.0)
 
-def _submit(pool: ThreadPoolExecutor, est, got, loop: _Loop) -> Future | None:
-    """Hand `got` (frame, captured_at) to the pose model; None when there is no frame, the
-    session is paused or the frame lies past --duration."""
-    if got is None or loop.paused or _over(got[0], loop.opts):
-        return None
-    return pool.submit(_detect_item, est, got, loop.opts.max_side)
+    def _put(self, item) -> None:
+        while not self._halt.is_set():
+            try:
+                self._out.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
-
-def _past_duration(got, opts: LiveOptions) -> str | None:
-    return "duration" if got is not None and _over(got[0], opts) else None
+    def run(self) -> None:
+        try:
+            while not self._halt.is_set():
+                got = self.cam.next(timeout_s=0.1)
+                if got is None:
+                    if self.cam.ended.is_set():
+                        self._put("end")
+                        return
+                    continue
+                if _over(got[0], self.loop.opts):
+                    self._put("duration")
+                    return
+                if not self.loop.paused:  # paused: frames are dropped, as a camera would
+                    self._put(_detect_item(self.est, got, self.loop.opts.max_side))
+        except BaseException as exc:  # noqa: BLE001 - handed to the HUD thread, raised there
+            self._put(exc)
 
 
 def _over(frame: Frame, opts: LiveOptions) -> bool:
@@ -209,8 +242,11 @@ def _over(frame: Frame, opts: LiveOptions) -> bool:
 
 
 def _detect_item(est: PoseEstimator, got: tuple[Frame, float], max_side: int):
+    """(frame, captured_at, landmarks, pose started, pose done): perf_counter seconds."""
     frame, captured_at = got
-    return frame, captured_at, _detect(est, frame.rgb, frame.t_s, max_side)
+    started = time.perf_counter()
+    sample = _detect(est, frame.rgb, frame.t_s, max_side)
+    return frame, captured_at, sample, started, time.perf_counter()
 
 
 def _show(loop: _Loop, item) -> str | None:
@@ -219,7 +255,7 @@ def _show(loop: _Loop, item) -> str | None:
     if item is None and loop.hud is None:
         return None
     if item is not None:
-        frame, captured_at, sample = item
+        frame, captured_at, sample, started, posed = item
         if loop.opts.blur_faces:
             frame = _blurred(frame, sample)
         loop.hud = loop.session.step(frame.t_s, sample)
@@ -228,7 +264,9 @@ def _show(loop: _Loop, item) -> str | None:
     hud = replace(loop.hud, stats=loop.stats.text(), paused=loop.paused)
     key, shown = loop.screens.show(loop.frame.rgb, hud)
     if item is not None:
-        loop.stats.latency(time.perf_counter() - loop.captured_at)
+        now = time.perf_counter()
+        parts = (started - captured_at, posed - started, now - posed)
+        loop.stats.latency(now - captured_at, parts)
         loop.rec.write(loop.frame, shown)
     action = _key(key, loop.session, loop.screens, shown)
     if action == "pause":

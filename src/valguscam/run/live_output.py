@@ -28,13 +28,19 @@ SUMMARY_MS = 4000
 """How long the summary screen stays in the window (milliseconds) unless a key is pressed."""
 
 
+PARTS = ("wait", "pose", "hud")
+"""The parts of a frame's latency: waiting for the pose model (capture to its start), the pose
+model (with the shrinking of the frame), the live stages and HUD (pose done to HUD shown)."""
+
+
 @dataclass
 class LiveStats:
     """Speed of a live session. Latency: capture (the frame handed over by the camera
-    thread) to the HUD shown, seconds per processed frame. fps: processed frames per second
-    of session time."""
+    thread) to the HUD shown, seconds per processed frame, and its PARTS. fps: processed
+    frames per second of session time."""
 
     latencies_s: list[float] = field(default_factory=list)
+    parts_s: list[tuple[float, float, float]] = field(default_factory=list)
     first_t: float = math.nan
     last_t: float = math.nan
     processed: int = 0
@@ -49,8 +55,11 @@ class LiveStats:
         self.last_t = t_s
         self.processed += 1
 
-    def latency(self, seconds: float) -> None:
+    def latency(self, seconds: float, parts: tuple[float, float, float] | None = None) -> None:
+        """One processed frame's latency and (optionally) its PARTS, seconds."""
         self.latencies_s.append(seconds)
+        if parts is not None:
+            self.parts_s.append(parts)
 
     @property
     def fps(self) -> float:
@@ -80,8 +89,22 @@ class LiveStats:
                 "p95": pct(95),
                 "max": float(lat.max()) if lat.size else None,
             },  # fmt: skip
+            "latency_parts_ms": self._parts(),
             "live_reps": self.live_reps,
             "cues": self.cues,
+        }
+
+    def _parts(self) -> dict[str, dict[str, float]] | None:
+        """p50 and p95 of each latency part, ms (None without parts)."""
+        if not self.parts_s:
+            return None
+        ms = np.asarray(self.parts_s, float) * 1000.0
+        return {
+            name: {
+                "p50": float(np.percentile(ms[:, k], 50)),
+                "p95": float(np.percentile(ms[:, k], 95)),
+            }
+            for k, name in enumerate(PARTS)
         }
 
 
