@@ -7,8 +7,9 @@ clips in ../shared/videos/lnewco (MANIFEST.md). For each clip and each --max-sid
 side the pose model sees; 0 = the full frame) it runs one headless live session in-process
 with the full model (`run_live`, --source paced at the clip's timestamps, frames dropped while
 the pipeline is busy) and prints: frames captured / processed, dropped %, processed fps,
-latency capture -> HUD shown p50 / p95 / max (ms), reps counted live and in the session's
-report, and the per-frame cost of the stages measured apart (pose model, online stages + HUD).
+latency capture -> HUD shown p50 / p95 / max (ms) and its parts (waiting for the model, the
+model, the live stages + HUD: p50 / p95), reps counted live and in the session's report, and the
+per-frame cost of the stages measured apart (pose model, online stages + HUD).
 Target (issue #10): <= 2 % dropped and p95 <= 40 ms on rjsong/squat.mp4.
 The numbers depend on what else the machine runs: note its load average with them.
 """
