@@ -85,14 +85,20 @@ def same_reports(a: Path, b: Path) -> str:
     return f"{same}/{len(reports)}"
 
 
-def dask_batch(videos: list[Path], out: Path, n_workers: int) -> float:
-    """Seconds of the batch on a LocalCluster with the local pool's shape: `n_workers`
-    processes of one thread each (each task runs its pose.workers landmarkers). This process's
+def dask_batch(videos: list[Path], out: Path, plan: tuple[int, int]) -> float:
+    """Seconds of the batch on a LocalCluster with the local pool's shape, plan = (jobs,
+    landmarkers per job): `jobs` processes of one thread each, each task running as many
+    landmarkers as a local job (Dask takes pose.workers from the config, which --jobs would
+    otherwise leave at its default: different landmarkers, different reports). This process's
     environment is restored afterwards: the Nanny writes its pre-spawn environment
     (MALLOC_TRIM_THRESHOLD_=65536, OMP_NUM_THREADS=1, ...) into its own process's, which every
     later local pool worker and `valguscam analyze` of the shell loop would inherit."""
+    from dataclasses import replace
+
     from distributed import LocalCluster
 
+    cfg = Config()
+    cfg = replace(cfg, pose=replace(cfg.pose, workers=plan[1]))
     saved = dict(os.environ)
     # Dask's statistical profiler samples every worker thread's stack every 10 ms; on the
     # pose threads it cost 13-30 % (measured: 52.3 -> 45.2 s on the sample clips). Workers
@@ -100,11 +106,11 @@ def dask_batch(videos: list[Path], out: Path, n_workers: int) -> float:
     os.environ[NO_PROFILER[0]] = NO_PROFILER[1]
     try:
         with LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            n_workers=plan[0], threads_per_worker=1, processes=True, host="127.0.0.1",
             dashboard_address=None,
         ) as cluster:  # fmt: skip
             address = cluster.scheduler_address
-            seconds, _ = timed_batch(videos, out, executor="dask", scheduler=address)
+            seconds, _ = timed_batch(videos, out, config=cfg, executor="dask", scheduler=address)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -117,17 +123,22 @@ def load_average() -> str:
 
 
 def compare_dask(
-    videos: list[Path], tmp: Path, jobs: tuple[int | None, int], rounds: int, t_local: float
+    videos: list[Path],
+    tmp: Path,
+    jobs: int | None,
+    plan: tuple[int, int],
+    rounds: int,
+    t_local: float,
 ) -> None:
     """Dask against the local pool, `rounds` times interleaved (the first local run is
-    `t_local`, already done): the ratio of each round and their median. jobs: (--jobs as
-    given, the jobs it plans), the Dask workers being as many as the latter."""
+    `t_local`, already done): the ratio of each round and their median. jobs: --jobs as
+    given; plan: the (jobs, landmarkers per job) it gives, which the LocalCluster copies."""
     ratios = []
     for i in range(rounds):
         if i:
-            t_local, _ = timed_batch(videos, tmp / "batch", jobs=jobs[0])
+            t_local, _ = timed_batch(videos, tmp / "batch", jobs=jobs)
             print(f"{'valguscam batch (local pool)':36s} {t_local:8.1f} s  {load_average()}")
-        t_dask = dask_batch(videos, tmp / "d", jobs[1])
+        t_dask = dask_batch(videos, tmp / "d", plan)
         ratios.append(t_dask / t_local)
         print(f"{'batch on Dask LocalCluster':36s} {t_dask:8.1f} s  {load_average()}")
         print(f"Dask / local pool: {ratios[-1]:.2f} (target within 10 %)", flush=True)
@@ -164,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         note = f"peak RSS/worker {rss:.0f} MiB, {load_average()}"
         row("valguscam batch (local pool)", t_batch, note)
         if not args.no_dask:
-            compare_dask(videos, Path(tmp), (args.jobs, jobs), max(1, args.rounds), t_batch)
+            plan = (jobs, workers)
+            compare_dask(videos, Path(tmp), args.jobs, plan, max(1, args.rounds), t_batch)
         if args.no_loop:
             return 0
         row("shell loop of valguscam analyze", shell_loop(videos, Path(tmp, "loop")))
