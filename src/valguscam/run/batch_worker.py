@@ -28,6 +28,7 @@ import numpy as np
 
 from valguscam.config import Config, PoseConfig
 from valguscam.errors import ValguscamError
+from valguscam.run.batch_malloc import roomy_malloc
 from valguscam.run.batch_resume import Marker, RunKey, remove_marker, write_marker
 
 CRASH_HOOK_ENV = "VALGUSCAM_TEST_CRASH_VIDEO"
@@ -129,9 +130,10 @@ def _frame_done() -> None:
 def load(
     model_path: str, pose: PoseConfig, workers: int, ignore_sigint: bool = True, progress=None
 ) -> None:
-    """Load `workers` landmarkers into this process (the pool's initializer). ignore_sigint:
-    Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores it.
-    progress: a multiprocessing queue for (video, frames done) messages, or None."""
+    """Load `workers` landmarkers into this process (the pool's initializer; on Dask at the
+    first task, which first lifts the worker's fixed malloc thresholds: run.batch_malloc).
+    ignore_sigint: Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores
+    it. progress: a multiprocessing queue for (video, frames done) messages, or None."""
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if progress is not None:
@@ -141,6 +143,7 @@ def load(
     key = (model_path, pose, workers)
     if _LOADED.key == key:
         return
+    roomy_malloc()  # a Dask worker's fixed malloc thresholds cost a third more CPU
     for old in _LOADED.estimators:
         old.inner.close()
     _LOADED.key, _LOADED.estimators = None, []
