@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -163,6 +164,7 @@ def analyze(
     decoder: str = "auto",
     progress: bool = False,
     estimators: Sequence[PoseEstimator] | None = None,
+    pose_slot: AbstractContextManager | None = None,
 ) -> Analysis:
     """Analyze one clip (pose, clean-up, knee metrics, reps, verdicts) without writing files.
 
@@ -179,6 +181,8 @@ def analyze(
         progress: show a progress bar on stderr.
         estimators: video-mode landmarkers already loaded with this model, reused instead of
             loading `config.pose.workers` new ones (run/batch.py keeps them per process).
+        pose_slot: held while the pose model runs (run/batch.py: a slot among the processes,
+            so their landmarkers never outnumber the cores), or None.
 
     Returns:
         An Analysis (track, metrics, findings, report, info, interrupted, decoding_stopped,
@@ -195,8 +199,9 @@ def analyze(
     """
     with SigintHold() as hold:
         return _analyze(
-            video, _as_config(config), exercise, model, decoder, progress, hold, estimators
-        )
+            video, _as_config(config), exercise, model, decoder, progress, hold, estimators,
+            pose_slot,
+        )  # fmt: skip
 
 
 def _analyze(
@@ -208,15 +213,18 @@ def _analyze(
     progress: bool,
     hold: SigintHold,
     estimators: Sequence[PoseEstimator] | None = None,
+    pose_slot: AbstractContextManager | None = None,
 ) -> Analysis:
     """`analyze` with the caller's SigintHold: held from the first Ctrl-C on."""
     state = RunState()
     with open_source(video, decoder=decoder) as source:  # a bad input is named before the model
         model_path = resolve_model(str(model) if model is not None else cfg.pose.model)
         info = source.info
-        raw = estimate_track(
-            source, model_path, cfg, progress, state, on_interrupt=hold.hold, estimators=estimators
-        )
+        with pose_slot or contextlib.nullcontext():
+            raw = estimate_track(
+                source, model_path, cfg, progress, state, on_interrupt=hold.hold,
+                estimators=estimators,
+            )  # fmt: skip
     info = _with_count(info, raw)
     start = time.perf_counter()
     track, metrics, findings = post_process(raw, cfg, exercise)

@@ -187,9 +187,12 @@ def _check_executor(executor: str, scheduler: str | None) -> None:
 def _plan_line(n: int, executor: str, jobs: int, workers: int, scheduler: str | None) -> str:
     if executor == "dask":
         return f"batch: {n} videos on the Dask cluster at {scheduler}, {workers} landmarker(s) each"
+    from valguscam.run.batch_exec import processes
+
     return (
         f"batch: {n} videos, {jobs} job(s) x {workers} pose worker(s) "
-        f"on {available_cores()} usable core(s)"
+        f"on {available_cores()} usable core(s), {processes(jobs, n)} process(es) (a spare one "
+        "finishes or starts a video while the model runs)"
     )
 
 

@@ -1,13 +1,19 @@
 """Where a batch's tasks run: a local process pool, or a Dask distributed cluster.
 
 Local: a `concurrent.futures.ProcessPoolExecutor` (spawned processes, each loading the pose
-model once in its initializer), at most `jobs` tasks in flight. A worker that dies (a segfault
-in native code) breaks the whole pool, and every task then in flight fails with
-BrokenProcessPool without saying which one killed it. So the pool is made anew, the other
-tasks go on, and the tasks that were in flight are the suspects: one suspect alone is the
-culprit; several are each re-run alone in a one-process pool, where only the culprit dies
-again. Cost: the innocent suspects' work is redone once; the model stays loaded once per
-worker process, which one process per video would not give.
+model once in its initializer). `jobs` is the number of pose passes at once (jobs x
+landmarkers <= cores): a semaphore of `jobs` pose slots is held by a process while its
+landmarkers run. The pool has a second process per slot (`processes`), which decodes nothing
+and runs no model while it waits for a slot, but finishes its previous video meanwhile (the
+offline stages, report, plots, page, annotated video: one core, the other idle until then) or
+starts the next (README, Batch: the figures).
+
+A worker that dies (a segfault in native code) breaks the whole pool, and every task then in
+flight fails with BrokenProcessPool without saying which one killed it. So the pool is made
+anew, the other tasks go on, and the tasks that were in flight are the suspects: one suspect
+alone is the culprit; several are each re-run alone in a one-process pool, where only the
+culprit dies again. Cost: the innocent suspects' work is redone once; the model stays loaded
+once per worker process, which one process per video would not give.
 
 Ctrl-C (KeyboardInterrupt in the parent; the workers ignore SIGINT): the tasks not started are
 cancelled, the pool's processes are terminated and KeyboardInterrupt goes on to the caller.
@@ -73,13 +79,15 @@ def _pool_pass(pending: deque[VideoTask], jobs: int, ctx, hooks: Hooks, frames) 
     """Run tasks from `pending` (consumed) in one pool until it is empty or the pool breaks;
     returns the tasks in flight when it broke (empty when it did not)."""
     first = pending[0]
-    args = (first.model_path, first.config.pose, first.config.pose.workers, True, frames)
+    slots = ctx.Semaphore(jobs)  # new with each pool: a process that died holding one is gone
+    args = (first.model_path, first.config.pose, first.config.pose.workers, True, frames, slots)
     before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=load, initargs=args)
+    size = processes(jobs, len(pending))
+    pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=load, initargs=args)
     running: dict[Future, VideoTask] = {}
     try:
         while pending or running:
-            while pending and len(running) < jobs:
+            while pending and len(running) < size:
                 task = pending.popleft()
                 hooks.on_start(task)
                 running[pool.submit(run_task, task)] = task
@@ -95,6 +103,12 @@ def _pool_pass(pending: deque[VideoTask], jobs: int, ctx, hooks: Hooks, frames) 
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def processes(jobs: int, n_videos: int) -> int:
+    """Worker processes for `jobs` pose slots and `n_videos` videos: two per slot (one runs the
+    model while the other finishes or starts a video), never more than the videos."""
+    return max(1, min(2 * jobs, n_videos))
 
 
 def _report_frames(frames, on_frames: OnFrames) -> None:

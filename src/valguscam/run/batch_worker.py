@@ -114,6 +114,9 @@ class _Loaded(threading.local):
 
 _LOADED = _Loaded()
 _PROGRESS: dict[str, Any] = {"queue": None, "video": "", "frames": 0}
+_POSE_SLOTS: dict[str, Any] = {"semaphore": None}
+"""The local pool's pose slots (a multiprocessing semaphore shared by its processes), or None
+(Dask, or a pool of one process per slot): see run/batch_exec.py."""
 PROGRESS_EVERY = 10
 """Frames between two progress messages from a worker to the parent."""
 
@@ -128,16 +131,24 @@ def _frame_done() -> None:
 
 
 def load(
-    model_path: str, pose: PoseConfig, workers: int, ignore_sigint: bool = True, progress=None
+    model_path: str,
+    pose: PoseConfig,
+    workers: int,
+    ignore_sigint: bool = True,
+    progress=None,
+    pose_slots=None,
 ) -> None:
     """Load `workers` landmarkers into this process (the pool's initializer; on Dask at the
     first task, which first lifts the worker's fixed malloc thresholds: run.batch_malloc).
     ignore_sigint: Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores
-    it. progress: a multiprocessing queue for (video, frames done) messages, or None."""
+    it. progress: a multiprocessing queue for (video, frames done) messages, or None.
+    pose_slots: the pool's semaphore of pose slots, held while this process runs the model."""
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if progress is not None:
         _PROGRESS["queue"] = progress
+    if pose_slots is not None:
+        _POSE_SLOTS["semaphore"] = pose_slots
     from valguscam.pose.estimator import PoseEstimator
 
     key = (model_path, pose, workers)
@@ -187,7 +198,7 @@ def _analyze(
 
     analysis = analyze(
         task.video, config=task.config, exercise=task.exercise,
-        estimators=_estimators(task),
+        estimators=_estimators(task), pose_slot=_POSE_SLOTS["semaphore"],
     )  # fmt: skip
     if analysis.interrupted:  # Ctrl-C mid-clip: not complete, redone on the next run
         return Status.FAILED, {}, "analysis incomplete: interrupted"
