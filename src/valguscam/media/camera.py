@@ -16,6 +16,7 @@ timestamps, so variable frame rate plays right). A webcam is paced by its own cl
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -114,6 +115,8 @@ class LatestFrame:
             self._cond.notify_all()
 
     def _run(self) -> None:
+        if self.paced:
+            _yield_cpu()
         try:
             for frame in self.source:
                 if self._stop.is_set():
@@ -140,6 +143,20 @@ class LatestFrame:
             self.ended.set()
             with self._cond:
                 self._cond.notify_all()
+
+
+PACED_NICE = 10
+"""Niceness of a paced clip's capture thread (Linux): decoding the clip stands in for a camera,
+whose capture costs the pipeline little; at a lower priority it does not take the cores from
+the model and the HUD it feeds."""
+
+
+def _yield_cpu() -> None:
+    """Lower this thread's priority to PACED_NICE where the OS allows it (Linux: per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PACED_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run as it is
+        log.debug("could not lower the capture thread's priority", exc_info=True)
 
 
 def downscale(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:

@@ -96,7 +96,7 @@ class LiveResult:
 
 def _open(opts: LiveOptions):
     if opts.source is not None:
-        return VideoFileSource(opts.source)
+        return VideoFileSource(opts.source, threads=1)  # decoded in the capture thread
     return WebcamSource(opts.camera if opts.camera is not None else 0)
 
 
