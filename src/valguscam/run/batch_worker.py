@@ -3,16 +3,15 @@
 `run_task(task)` analyzes one video exactly as `valguscam analyze` does (run.analyze.analyze,
 Analysis.save, then the plots, report page and annotated video the task asks for), writes the
 resume marker last and returns a picklable `VideoOutcome`; a failure of the video becomes a
-failed outcome, never an exception. The pose landmarkers are loaded once per process (`load`,
-the pool's initializer; on Dask at the first task) and reused for every clip: before each clip
-they see a blank frame, which clears MediaPipe's tracking, and the clip's timestamps are shifted
-past the last ones they saw, so each clip is tracked as if by fresh landmarkers.
+failed outcome, never an exception. The interpreter, mediapipe and the model are loaded once
+per process (`load`, the pool's initializer; on Dask at the first task); each clip gets fresh
+landmarkers (ClipEstimator), made before the process takes its pose slot, so it is tracked
+exactly as `analyze` tracks it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import resource
 import signal
@@ -36,11 +35,6 @@ CRASH_HOOK_ENV = "VALGUSCAM_TEST_CRASH_VIDEO"
 in native code would (tests/run/test_batch_crash.py)."""
 
 EXTRAS = ("plots", "html", "video")
-GAP_S = 1000
-"""Seconds between one clip's last timestamp and the next clip's blank frame. MediaPipe's
-landmark filters decay with time: a 2 s gap left a trace in the next clip (view yaw 11.4 deg
-instead of 11.3 on sample_videos/cam02.mp4), 100 s did not (tests/run/test_batch.py checks
-reports equal to a fresh `analyze`)."""
 
 
 class Status(StrEnum):
@@ -82,25 +76,36 @@ class VideoOutcome:
 
 
 class ClipEstimator:
-    """A loaded PoseEstimator that sees each clip as a fresh landmarker would (see module doc)."""
+    """A pose landmarker that is fresh for every clip, and counts the frames it is given.
 
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.offset_s = 0.0
-        self.last_s = 0.0  # the latest time given to the landmarker (its warm-up frame: 0)
+    MediaPipe's landmarker carries tracking and smoothing state from frame to frame. A blank
+    frame and a 1000 s gap between clips were not enough to clear it: which clips a process
+    had seen before changed IMG_7029's baseline, reps and summary (1 of the 15 shared clips).
+    So each clip gets a new landmarker (0.13 s to create; the interpreter, mediapipe and the
+    model file stay loaded in the process) and is tracked exactly as `analyze` tracks it.
+    """
+
+    def __init__(self, model_path: Path, pose: PoseConfig) -> None:
+        from valguscam.pose.estimator import PoseEstimator
+
+        self.model_path, self.pose = model_path, pose
+        self.inner = PoseEstimator(model_path, pose)
+        self.used = False
 
     def new_clip(self) -> None:
-        """Clear tracking with a blank frame GAP_S past the last timestamp (MediaPipe needs
-        them increasing); the clip's times are then shifted by that much."""
-        start_s = float(math.floor(self.last_s) + GAP_S)
-        self.inner.detect(np.zeros((64, 64, 3), np.uint8), start_s)
-        self.offset_s = self.last_s = start_s
+        """A new landmarker for the next clip (the one made on loading serves the first)."""
+        if self.used:
+            from valguscam.pose.estimator import PoseEstimator
+
+            self.inner.close()
+            self.inner = PoseEstimator(self.model_path, self.pose)
+            self.used = False
 
     def detect(self, rgb: np.ndarray, t_s: float) -> Any:
         """Landmarks of `rgb` (RGB uint8) at clip time `t_s` (seconds)."""
-        self.last_s = max(self.last_s, t_s + self.offset_s)
+        self.used = True
         _frame_done()
-        return self.inner.detect(rgb, t_s + self.offset_s)
+        return self.inner.detect(rgb, t_s)
 
 
 class _Loaded(threading.local):
@@ -149,8 +154,6 @@ def load(
         _PROGRESS["queue"] = progress
     if pose_slots is not None:
         _POSE_SLOTS["semaphore"] = pose_slots
-    from valguscam.pose.estimator import PoseEstimator
-
     key = (model_path, pose, workers)
     if _LOADED.key == key:
         return
@@ -158,7 +161,7 @@ def load(
     for old in _LOADED.estimators:
         old.inner.close()
     _LOADED.key, _LOADED.estimators = None, []
-    loaded = [ClipEstimator(PoseEstimator(Path(model_path), pose)) for _ in range(workers)]
+    loaded = [ClipEstimator(Path(model_path), pose) for _ in range(workers)]
     _LOADED.key, _LOADED.estimators = key, loaded
 
 
