@@ -120,8 +120,10 @@ class _Loaded(threading.local):
 _LOADED = _Loaded()
 _PROGRESS: dict[str, Any] = {"queue": None, "video": "", "frames": 0}
 _POSE_SLOTS: dict[str, Any] = {"semaphore": None}
-"""The local pool's pose slots (a multiprocessing semaphore shared by its processes), or None
-(Dask, or a pool of one process per slot): see run/batch_exec.py."""
+"""The pose slots of this process's tasks: the local pool's multiprocessing semaphore, shared
+by its processes (run/batch_exec.py); on a Dask worker, whose threads run tasks side by side,
+a semaphore of its own (`_pose_slot`): as many slots as the cores give landmarker sets."""
+_SLOTS_LOCK = threading.Lock()
 PROGRESS_EVERY = 10
 """Frames between two progress messages from a worker to the parent."""
 
@@ -173,6 +175,18 @@ def _estimators(task: VideoTask) -> list[ClipEstimator]:
     return _LOADED.estimators
 
 
+def _pose_slot(workers: int) -> Any:
+    """The semaphore a task holds while its landmarkers run: the local pool's, else (a Dask
+    worker) this process's, with cores // workers slots, made at the first task."""
+    with _SLOTS_LOCK:
+        if _POSE_SLOTS["semaphore"] is None:
+            from valguscam.pose.estimator import available_cores
+
+            slots = max(1, available_cores() // max(1, workers))
+            _POSE_SLOTS["semaphore"] = threading.BoundedSemaphore(slots)
+        return _POSE_SLOTS["semaphore"]
+
+
 def run_task(task: VideoTask) -> VideoOutcome:
     """Analyze `task.video` into `task.out_dir`; the marker is removed first and written last.
     Every error of the video (its own, or a bug) becomes a FAILED outcome with one line."""
@@ -201,7 +215,7 @@ def _analyze(
 
     analysis = analyze(
         task.video, config=task.config, exercise=task.exercise,
-        estimators=_estimators(task), pose_slot=_POSE_SLOTS["semaphore"],
+        estimators=_estimators(task), pose_slot=_pose_slot(task.config.pose.workers),
     )  # fmt: skip
     if analysis.interrupted:  # Ctrl-C mid-clip: not complete, redone on the next run
         return Status.FAILED, {}, "analysis incomplete: interrupted"
