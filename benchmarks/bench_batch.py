@@ -23,6 +23,7 @@ from pathlib import Path
 
 from valguscam.config import Config
 from valguscam.run.batch import batch, plan_workers
+from valguscam.run.batch_exec import processes
 from valguscam.run.batch_inputs import discover
 
 VALGUSCAM = [str(Path(sys.executable).with_name("valguscam"))]  # the venv's console script
@@ -87,8 +88,8 @@ def same_reports(a: Path, b: Path) -> str:
 
 def dask_batch(videos: list[Path], out: Path, plan: tuple[int, int]) -> float:
     """Seconds of the batch on a LocalCluster with the local pool's shape, plan = (jobs,
-    landmarkers per job): `jobs` processes of two threads each (the local pool's spare process
-    per pose slot: a worker's tasks share its pose slots), each task running as many
+    landmarkers per job): two processes of one thread per job (the local pool's spare process
+    per pose slot; the machine's pose slots are shared), each task running as many
     landmarkers as a local job (Dask takes pose.workers from the config, which --jobs would
     otherwise leave at its default: different landmarkers, different reports). This process's
     environment is restored afterwards: the Nanny writes its pre-spawn environment
@@ -107,7 +108,8 @@ def dask_batch(videos: list[Path], out: Path, plan: tuple[int, int]) -> float:
     os.environ[NO_PROFILER[0]] = NO_PROFILER[1]
     try:
         with LocalCluster(
-            n_workers=plan[0], threads_per_worker=2, processes=True, host="127.0.0.1",
+            n_workers=processes(plan[0], len(videos)), threads_per_worker=1, processes=True,
+            host="127.0.0.1",
             dashboard_address=None,
         ) as cluster:  # fmt: skip
             address = cluster.scheduler_address

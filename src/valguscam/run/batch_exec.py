@@ -2,11 +2,11 @@
 
 Local: a `concurrent.futures.ProcessPoolExecutor` (spawned processes, each loading the pose
 model once in its initializer). `jobs` is the number of pose passes at once (jobs x
-landmarkers <= cores): a semaphore of `jobs` pose slots is held by a process while its
-landmarkers run. The pool has a second process per slot (`processes`), which decodes nothing
-and runs no model while it waits for a slot, but finishes its previous video meanwhile (the
-offline stages, report, plots, page, annotated video: one core, the other idle until then) or
-starts the next (README, Batch: the figures).
+landmarkers <= cores): a task holds one of the machine's pose slots (run/pose_slots.py) while
+its landmarkers run. The pool has a second process per slot (`processes`), which decodes
+nothing and runs no model while it waits for a slot, but finishes its previous video meanwhile
+(the offline stages, report, plots, page, annotated video: one core, the other idle until
+then) or prepares the next (README, Batch: the figures).
 
 A worker that dies (a segfault in native code) breaks the whole pool, and every task then in
 flight fails with BrokenProcessPool without saying which one killed it. So the pool is made
@@ -79,8 +79,7 @@ def _pool_pass(pending: deque[VideoTask], jobs: int, ctx, hooks: Hooks, frames) 
     """Run tasks from `pending` (consumed) in one pool until it is empty or the pool breaks;
     returns the tasks in flight when it broke (empty when it did not)."""
     first = pending[0]
-    slots = ctx.Semaphore(jobs)  # new with each pool: a process that died holding one is gone
-    args = (first.model_path, first.config.pose, first.config.pose.workers, True, frames, slots)
+    args = (first.model_path, first.config.pose, first.config.pose.workers, True, frames)
     before = set(multiprocessing.active_children())
     size = processes(jobs, len(pending))
     pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=load, initargs=args)

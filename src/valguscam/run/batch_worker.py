@@ -29,6 +29,7 @@ from valguscam.config import Config, PoseConfig
 from valguscam.errors import ValguscamError
 from valguscam.run.batch_malloc import roomy_malloc
 from valguscam.run.batch_resume import Marker, RunKey, remove_marker, write_marker
+from valguscam.run.pose_slots import PoseSlot
 
 CRASH_HOOK_ENV = "VALGUSCAM_TEST_CRASH_VIDEO"
 """Test-only: a worker given a video of this file name kills itself with SIGSEGV, as a crash
@@ -119,11 +120,6 @@ class _Loaded(threading.local):
 
 _LOADED = _Loaded()
 _PROGRESS: dict[str, Any] = {"queue": None, "video": "", "frames": 0}
-_POSE_SLOTS: dict[str, Any] = {"semaphore": None}
-"""The pose slots of this process's tasks: the local pool's multiprocessing semaphore, shared
-by its processes (run/batch_exec.py); on a Dask worker, whose threads run tasks side by side,
-a semaphore of its own (`_pose_slot`): as many slots as the cores give landmarker sets."""
-_SLOTS_LOCK = threading.Lock()
 PROGRESS_EVERY = 10
 """Frames between two progress messages from a worker to the parent."""
 
@@ -143,19 +139,15 @@ def load(
     workers: int,
     ignore_sigint: bool = True,
     progress=None,
-    pose_slots=None,
 ) -> None:
     """Load `workers` landmarkers into this process (the pool's initializer; on Dask at the
     first task, which first lifts the worker's fixed malloc thresholds: run.batch_malloc).
     ignore_sigint: Ctrl-C is the parent's to handle (it stops the workers), so a worker ignores
-    it. progress: a multiprocessing queue for (video, frames done) messages, or None.
-    pose_slots: the pool's semaphore of pose slots, held while this process runs the model."""
+    it. progress: a multiprocessing queue for (video, frames done) messages, or None."""
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if progress is not None:
         _PROGRESS["queue"] = progress
-    if pose_slots is not None:
-        _POSE_SLOTS["semaphore"] = pose_slots
     key = (model_path, pose, workers)
     if _LOADED.key == key:
         return
@@ -175,16 +167,12 @@ def _estimators(task: VideoTask) -> list[ClipEstimator]:
     return _LOADED.estimators
 
 
-def _pose_slot(workers: int) -> Any:
-    """The semaphore a task holds while its landmarkers run: the local pool's, else (a Dask
-    worker) this process's, with cores // workers slots, made at the first task."""
-    with _SLOTS_LOCK:
-        if _POSE_SLOTS["semaphore"] is None:
-            from valguscam.pose.estimator import available_cores
+def _pose_slot(workers: int) -> PoseSlot:
+    """One of this machine's pose slots (run/pose_slots.py: cores // workers of them), held
+    while the task's landmarkers run."""
+    from valguscam.pose.estimator import available_cores
 
-            slots = max(1, available_cores() // max(1, workers))
-            _POSE_SLOTS["semaphore"] = threading.BoundedSemaphore(slots)
-        return _POSE_SLOTS["semaphore"]
+    return PoseSlot(available_cores() // max(1, workers))
 
 
 def run_task(task: VideoTask) -> VideoOutcome:
