@@ -181,8 +181,8 @@ def analyze(
         progress: show a progress bar on stderr.
         estimators: video-mode landmarkers already loaded with this model, reused instead of
             loading `config.pose.workers` new ones (run/batch.py keeps them per process).
-        pose_slot: held while the pose model runs (run/batch.py: a slot among the processes,
-            so their landmarkers never outnumber the cores), or None.
+        pose_slot: a context held while the pose model runs (run/batch: one of the machine's
+            pose slots, run/pose_slots.py, so landmarkers never outnumber the cores), or None.
 
     Returns:
         An Analysis (track, metrics, findings, report, info, interrupted, decoding_stopped,
