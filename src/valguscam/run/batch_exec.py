@@ -12,8 +12,8 @@ A worker that dies (a segfault in native code) breaks the whole pool, and every 
 flight fails with BrokenProcessPool without saying which one killed it. So the pool is made
 anew, the other tasks go on, and the tasks that were in flight are the suspects: one suspect
 alone is the culprit; several are each re-run alone in a one-process pool, where only the
-culprit dies again. Cost: the innocent suspects' work is redone once; the model stays loaded
-once per worker process, which one process per video would not give.
+culprit dies again. Cost: the innocent suspects' work is redone once; mediapipe and the model
+stay loaded once per worker process, which one process per video would not give.
 
 Ctrl-C (KeyboardInterrupt in the parent; the workers ignore SIGINT): the tasks not started are
 cancelled, the pool's processes are terminated and KeyboardInterrupt goes on to the caller.
