@@ -180,7 +180,7 @@ def analyze(
         decoder: "auto", "pyav" or "opencv" (video files only).
         progress: show a progress bar on stderr.
         estimators: video-mode landmarkers already loaded with this model, reused instead of
-            loading `config.pose.workers` new ones (run/batch.py keeps them per process).
+            loading `config.pose.workers` new ones (run/batch.py makes a fresh set per clip).
         pose_slot: a context held while the pose model runs (run/batch: one of the machine's
             pose slots, run/pose_slots.py, so landmarkers never outnumber the cores), or None.
 

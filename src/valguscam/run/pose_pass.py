@@ -61,7 +61,7 @@ def estimate_track(
     on_interrupt: called at once when Ctrl-C ends the pass (e.g. SigintHold.hold, so a second
     Ctrl-C cannot cut the write of the frames done). state.stopped says why the pass ended
     early ("interrupted" or "decoding"; "" when it ran to the end).
-    estimators: landmarkers already loaded (run/batch reuses them across clips), else
+    estimators: landmarkers already loaded (run/batch makes a fresh set per clip), else
     cfg.pose.workers are loaded here and closed at the end.
     """
     info = source.info
