@@ -29,7 +29,12 @@ def _leg_speed(xy: np.ndarray, leg, t_s: np.ndarray, leg_px: float) -> np.ndarra
 
 
 def _side_metrics(
-    track: PoseTrack, visibility: np.ndarray, body: BodyMeasures, side: Side, cfg: Config
+    track: PoseTrack,
+    visibility: np.ndarray,
+    body: BodyMeasures,
+    side: Side,
+    cfg: Config,
+    hip_width_px: np.ndarray,
 ) -> tuple[SideMetrics, Baseline]:
     leg, other = LEGS[side], LEGS[side.other]
     xy = track.xy
@@ -47,7 +52,6 @@ def _side_metrics(
     # Foot width from the standing shank length (anthropometry), in hip widths per frame: the
     # same hip width (this track's) that knee_foot is divided by.
     standing_shank_px = body.shank_px[side]
-    hip_width_px = np.linalg.norm(hip - other_hip, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_width = kf.foot_breadth_shank_ratio * standing_shank_px / hip_width_px
     position = kin.classify_knee_position(
@@ -95,18 +99,18 @@ def compute_metrics(
     not given.
     """
     body = body or measure_body(track, cfg.movement)
-    left, base_l = _side_metrics(track, visibility, body, Side.LEFT, cfg)
-    right, base_r = _side_metrics(track, visibility, body, Side.RIGHT, cfg)
     xy = track.xy
-    axis = kin.lateral_axis(xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
+    hips = (xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
+    hip_width_px = np.linalg.norm(hips[0] - hips[1], axis=-1)  # what knee_foot is divided by
+    left, base_l = _side_metrics(track, visibility, body, Side.LEFT, cfg, hip_width_px)
+    right, base_r = _side_metrics(track, visibility, body, Side.RIGHT, cfg, hip_width_px)
+    axis = kin.lateral_axis(*hips)
     knees = (xy[:, Landmark.LEFT_KNEE], xy[:, Landmark.RIGHT_KNEE])
     ankles = (xy[:, Landmark.LEFT_ANKLE], xy[:, Landmark.RIGHT_ANKLE])
-    hips = (xy[:, Landmark.LEFT_HIP], xy[:, Landmark.RIGHT_HIP])
     return KneeMetrics(
         t_s=track.t_s, left=left, right=right,
         kasr=kin.separation_ratio(*knees, *ankles, axis),
         knee_hip_ratio=kin.separation_ratio(*knees, *hips, axis),
-        yaw_deg=body.yaw_deg, depth=body.depth,
-        hip_width_px=np.linalg.norm(hips[0] - hips[1], axis=-1),
+        yaw_deg=body.yaw_deg, depth=body.depth, hip_width_px=hip_width_px,
         baseline={"left": base_l, "right": base_r},
     )  # fmt: skip

@@ -229,7 +229,6 @@ class BodyMeasures:
     leg_px: standing 2D leg length (90th percentile of the longer hip-ankle distance), pixels.
     thigh_px, shank_px: per side ("left"/"right"), standing 2D thigh (hip-knee) and shank
     (knee-ankle) length, 95th percentile over the clip, pixels.
-    hip_width_px: 2D distance between the hip landmarks per frame, pixels.
     """
 
     t_s: np.ndarray
@@ -240,7 +239,6 @@ class BodyMeasures:
     leg_px: float
     thigh_px: dict[str, float]
     shank_px: dict[str, float]
-    hip_width_px: np.ndarray
 
     @property
     def yaw_deg(self) -> np.ndarray:
@@ -252,8 +250,15 @@ class BodyMeasures:
         return self.flexion_deg[:, 0 if side == Side.LEFT else 1]
 
 
-def _length(xy: np.ndarray, a: int, b: int) -> float:
-    return kin.finite_percentile(np.linalg.norm(xy[:, a] - xy[:, b], axis=-1), SEGMENT_PERCENTILE)
+SEGMENTS = tuple((s, a, b) for s in Side for a, b in (("hip", "knee"), ("knee", "ankle")))
+"""(side, from, to) of the leg segments: the left thigh and shank, then the right ones."""
+
+
+def segment_lengths_px(points: np.ndarray) -> np.ndarray:
+    """(T, 4) 2D length of each of SEGMENTS per frame of (T, 33, 2) points, pixels (NaN where
+    an end is unseen); their SEGMENT_PERCENTILE is the standing thigh / shank length."""
+    legs = [(getattr(LEGS[s], a), getattr(LEGS[s], b)) for s, a, b in SEGMENTS]
+    return np.stack([np.linalg.norm(points[:, b] - points[:, a], axis=-1) for a, b in legs], -1)
 
 
 def measure_body(track: PoseTrack, cfg: MovementConfig | None = None) -> BodyMeasures:
@@ -262,7 +267,8 @@ def measure_body(track: PoseTrack, cfg: MovementConfig | None = None) -> BodyMea
     n = track.n_frames
     seen = np.asarray(track.visibility >= cfg.min_visibility) if n else np.zeros((0, 33), bool)
     xy = masked(track.xy, track.visibility, cfg.min_visibility)
-    hips = track.xy[:, _HIPS]
+    segments = segment_lengths_px(xy)
+    lengths = [kin.finite_percentile(segments[:, k], SEGMENT_PERCENTILE) for k in range(4)]
     if n:
         view = view_cues(track, cfg)
         depth, flexion = depth_signal(track, cfg), knee_flexion_signal(track, cfg)
@@ -271,8 +277,6 @@ def measure_body(track: PoseTrack, cfg: MovementConfig | None = None) -> BodyMea
         view, depth, flexion = ViewCues(empty, empty, empty, empty), empty, np.zeros((0, 2))
     return BodyMeasures(
         t_s=np.asarray(track.t_s, float), depth=depth, flexion_deg=flexion, seen=seen, view=view,
-        leg_px=leg_length(xy),
-        thigh_px={s.value: _length(xy, LEGS[s].hip, LEGS[s].knee) for s in Side},
-        shank_px={s.value: _length(xy, LEGS[s].knee, LEGS[s].ankle) for s in Side},
-        hip_width_px=np.linalg.norm(hips[:, 0] - hips[:, 1], axis=-1),
+        leg_px=leg_length(xy), thigh_px={"left": lengths[0], "right": lengths[2]},
+        shank_px={"left": lengths[1], "right": lengths[3]},
     )  # fmt: skip

@@ -42,19 +42,19 @@ from valguscam.body.measures import (
     masked,
     measure_body,
     nanpercentile_rows,
+    segment_lengths_px,
     view_cues,
 )
 from valguscam.body.smoothing import CausalLowpass, OneEuroFilter
 from valguscam.config import Config
-from valguscam.landmarks import LEGS, Landmark, Side
 from valguscam.types import LANDMARK_ARRAYS, KneeMetrics, PoseTrack
 
 WINDOW_S = 3.0
 """Trailing window of the live measures, seconds: long enough to hold a standing moment (the
 standing lengths and height are upper percentiles of it), short enough to repair quickly."""
-_SEGMENTS = tuple((s, a, b) for s in Side for a, b in (("hip", "knee"), ("knee", "ankle")))
-"""(side, from, to) of the per-frame segment lengths: each side's thigh, then its shank."""
-_DERIVED = {"smooth": (33, 2), "height": (), "depth": (), "flexion": (2,), "leg": (), "seg": (4,)}
+_DERIVED = {"smooth": (33, 2), "height": (), "depth": (), "leg": (), "seg": (4,)}
+"""Per-frame values kept in the window besides the raw landmarks: the smoothed pixels, the
+low-passed pelvis height, the depth shown, the longer leg and the 4 SEGMENTS' lengths."""
 
 
 class _Ring:
@@ -158,9 +158,7 @@ class OnlineBody:
         ring.drop_before(t_s - self.window_s)
         repaired = repair_leg_swaps(self._raw())
         row = _last_row(repaired.track)
-        xy = row.xy[0].copy()
-        with np.errstate(invalid="ignore"):
-            xy[~(row.visibility[0] >= self.cfg.smoothing.min_visibility)] = np.nan
+        xy = masked(row.xy, row.visibility, self.cfg.smoothing.min_visibility)[0]
         smooth = self._filter.update(xy, t_s)
         ring.set_last("smooth", smooth)
         body = self._measure(row, t_s)
@@ -177,24 +175,20 @@ class OnlineBody:
         pts = masked(row.xy, row.visibility, mv.min_visibility)
         height = float(self._height.update(hip_height_px(row, mv.min_visibility)[0], t_s)[0])
         flexion = self._flexion.update(knee_flexion_raw(row, mv.min_visibility)[0], t_s)
-        seg = [_distance(pts[0], getattr(LEGS[s], a), getattr(LEGS[s], b)) for s, a, b in _SEGMENTS]
         ring.set_last("height", height)
-        ring.set_last("flexion", flexion)
         ring.set_last("leg", longer_leg_px(pts)[0])
-        ring.set_last("seg", seg)
+        ring.set_last("seg", segment_lengths_px(pts)[0])
         # The window's standing height, leg length and 4 segment lengths: one vectorised call.
         columns = np.column_stack([ring["height"], ring["leg"], ring["seg"]]).T  # (6, N)
         q = [mv.standing_percentile, LEG_PERCENTILE, *[SEGMENT_PERCENTILE] * 4]
         top, leg_px, *lengths = nanpercentile_rows(columns, np.array(q)).tolist()
         depth = 1.0 - height / top if top > 0 else np.nan
         ring.set_last("depth", depth)
-        hips = row.xy[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]]
         return BodyMeasures(
             t_s=row.t_s, depth=np.array([depth]), flexion_deg=flexion[None],
             seen=np.asarray(row.visibility >= mv.min_visibility), view=view_cues(row, mv, leg_px),
             leg_px=leg_px, thigh_px={"left": lengths[0], "right": lengths[2]},
             shank_px={"left": lengths[1], "right": lengths[3]},
-            hip_width_px=np.linalg.norm(hips[:, 0] - hips[:, 1], axis=-1),
         )  # fmt: skip
 
     def window(self) -> tuple[PoseTrack, BodyMeasures]:
@@ -208,8 +202,3 @@ def _last_row(track: PoseTrack) -> PoseTrack:
     """The last frame of `track` as a one-frame PoseTrack."""
     arrays = {k: getattr(track, k)[-1:] for k in LANDMARK_ARRAYS}
     return PoseTrack(t_s=track.t_s[-1:], width=track.width, height=track.height, **arrays)
-
-
-def _distance(points: np.ndarray, a: int, b: int) -> float:
-    """Pixels between landmarks a and b of one frame's (33, 2) points (NaN if either unseen)."""
-    return float(np.hypot(*(points[b] - points[a])))
