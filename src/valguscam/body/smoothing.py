@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import deque
 
 import numpy as np
 from scipy import signal
@@ -57,10 +58,9 @@ def sample_rate_hz(t_s: np.ndarray) -> float:
 @functools.lru_cache(maxsize=64)
 def _butter_sos(order: int, wn: float) -> np.ndarray:
     """The Butterworth low-pass design (second-order sections) for a normalised cut-off `wn`
-    (fraction of Nyquist), cached: designing it costs more than filtering a short window (live
-    mode filters a 3 s window every frame). Not to be modified."""
-    sos = signal.butter(order, wn, output="sos")
-    return sos
+    (fraction of Nyquist), cached: designing it costs more than filtering a short window, and
+    the live CausalLowpass asks for it every frame. Not to be modified."""
+    return signal.butter(order, wn, output="sos")
 
 
 def lowpass(
@@ -167,14 +167,14 @@ class CausalLowpass:
 
     def __init__(self, cutoff_hz: float, order: int = 2, rate_frames: int = 15):
         self.cutoff_hz, self.order, self.rate_frames = cutoff_hz, order, rate_frames
-        self._dt: list[float] = []
+        self._dt: deque[float] = deque(maxlen=rate_frames)  # the last frame intervals, s
         self._t: float | None = None
         self._zi: np.ndarray | None = None  # (sections, 2, D)
 
     def update(self, x: np.ndarray | float, t_s: float) -> np.ndarray:
         x = np.atleast_1d(np.asarray(x, dtype=float))
         if self._t is not None and t_s > self._t:
-            self._dt = [*self._dt[-(self.rate_frames - 1) :], t_s - self._t]
+            self._dt.append(t_s - self._t)
         self._t = t_s
         if not self._dt:
             return x.copy()
