@@ -14,7 +14,8 @@ from valguscam.cli.options import LazyChoice, exercise_choices, is_quiet, verbos
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes; default: as many as the cores allow with pose.workers each.",
+    help="Pose passes at once, each with 2 worker processes (one runs the model, the other "
+    "finishes or prepares a video); default: as many as the cores allow with pose.workers each.",
 )
 @click.option(
     "--exercise",
